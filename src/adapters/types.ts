@@ -1,0 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Keyv from 'keyv';
+import type { Config } from '../config.ts';
+import type { Engine } from '../core/ports.ts';
+import type { Logger, Secrets } from '../secrets.ts';
+
+/** What main hands every platform adapter. */
+export interface AdapterDeps {
+  engine: Engine;
+  config: Config;
+  logger: Logger;
+  secrets: Secrets;
+  /** The same Keyv store the sessions live in (e.g. remembered Telegram update ids). */
+  store: Keyv;
+  /** Serves a path on main's HTTP server (PORT), e.g. a Telegram webhook. */
+  mount(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void;
+  /** For tests: lets a test drive the real library against a fake server. */
+  signal?: AbortSignal;
+}
+
+export interface AdapterHandle {
+  /** Stops taking updates (polling, gateway), lets in-flight work be persisted by the engine. */
+  stop(): Promise<void>;
+}

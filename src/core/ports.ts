@@ -1,0 +1,137 @@
+// The ports of the conversation core (design.md decision 1). The core owns them; adapters implement
+// ChatPort and produce InboundMessage; nothing here knows Discord, Telegram or a terminal.
+
+export type Lang = 'en' | 'zh';
+export type Platform = 'telegram' | 'discord' | 'terminal';
+
+/**
+ * A serializable chat address: `tg:<chatId>[:<topicId>]`, `dc:<channelId>[:<threadId>]`, `term:local`.
+ * It keys the chat's session in the store, and an adapter can send to it later without the original event
+ * (jobs resumed after a restart, results after Discord's 15-minute interaction token has died).
+ */
+export type ChatAddress = string;
+
+/** The platform prefix of an address (`tg`, `dc`, `term`). */
+export function addressPrefix(address: ChatAddress): string {
+  const i = address.indexOf(':');
+  return i < 0 ? address : address.slice(0, i);
+}
+
+export interface Sender {
+  id: string;
+  displayName: string;
+  /** The platform's locale for this user (`zh-CN`, `en`, …), when it tells. */
+  locale?: string;
+  /** May change chat-wide settings (/reset, /lang) — always true in private chats and the terminal. */
+  isAdmin: boolean;
+}
+
+export interface Attachment {
+  name: string;
+  mimeType?: string;
+  /** Bytes, when the platform says; checked against MAX_UPLOAD_MB before any byte moves. */
+  size?: number;
+  /**
+   * A public URL NemoVideo may fetch itself. Never a URL that embeds a secret (a Telegram file URL holds the
+   * bot token: those attachments offer `open` instead).
+   */
+  url?: string;
+  /** Opens the bytes as a stream (downloaded from the platform, read from disk, …). */
+  open?: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
+}
+
+/** Commands an adapter recognised itself (slash commands, buttons); they skip keyword routing. */
+export type CommandName =
+  | 'start'
+  | 'help'
+  | 'export'
+  | 'credits'
+  | 'status'
+  | 'upload'
+  | 'reset'
+  | 'cancel'
+  | 'open'
+  | 'lang';
+
+export interface InboundMessage {
+  address: ChatAddress;
+  platform: Platform;
+  sender: Sender;
+  /** The text as typed (mentions included: the core strips them with `botMentions`). May be empty. */
+  text: string;
+  attachments: Attachment[];
+  /** Set when the adapter already knows the command (a slash command, a button press). */
+  command?: { name: CommandName; arg?: string };
+  /** Ways this bot is mentioned on the platform (`@NemoBot`, `<@123>`), stripped before routing. */
+  botMentions?: string[];
+  /** The platform's id of the message, for logs and replies. */
+  messageId?: string;
+}
+
+/** Buttons the core may put under a message; a press comes back as an InboundMessage with that command. */
+export type ButtonAction = 'export' | 'status' | 'credits';
+
+export interface OutMessage {
+  text: string;
+  buttons?: ButtonAction[];
+  /** Only the sender should see it, where the platform can (Discord ephemeral); elsewhere a normal message. */
+  private?: boolean;
+}
+
+export interface SentRef {
+  id: string;
+}
+
+export interface VideoOut {
+  /** Where the backend serves the MP4; posted as a link when the file is over the platform's limit. */
+  url: string;
+  /** The downloaded MP4 on local disk, when the core downloaded it (size within `videoLimitBytes`). */
+  path?: string;
+  size?: number;
+  durationSec?: number;
+  caption?: string;
+}
+
+/**
+ * What the core needs from a chat. The adapter owns the platform's limits: it splits long text (2000 / 4096
+ * characters), chooses file or link for a video by its size limit, honours rate limits, and falls back to a
+ * plain message where an edit is impossible (an expired interaction, a deleted message).
+ */
+export interface ChatPort {
+  readonly address: ChatAddress;
+  /** Largest video the platform accepts as a file; larger renders are posted as a link without download. */
+  readonly videoLimitBytes: number;
+  send(message: OutMessage): Promise<SentRef>;
+  /** Replaces the text of a message this port sent (progress: heartbeats, render percentage). */
+  edit(ref: SentRef, message: OutMessage): Promise<void>;
+  sendVideo(video: VideoOut): Promise<void>;
+  /** Shows "typing…" / "sending a video…" for a few seconds, where the platform has it. */
+  activity?(kind: 'typing' | 'upload_video'): Promise<void>;
+}
+
+/** Gives a ChatPort for an address without the original event (resumed jobs, late results). */
+export type ChatResolver = (address: ChatAddress) => ChatPort | undefined;
+
+/** The one inbound door of the core. */
+export interface Engine {
+  /**
+   * Handles one message to the end (a whole agent turn, an export). Never rejects: failures become a message
+   * in the user's language. Adapters must NOT await it inside a platform update handler (design.md
+   * decision 4); they start it and move on. The terminal chat awaits it to keep a script in order.
+   */
+  handle(message: InboundMessage, chat: ChatPort): Promise<void>;
+  /** Lets the engine reach chats of a platform later (prefix `tg`, `dc`, `term`). */
+  registerChats(prefix: string, resolver: ChatResolver): void;
+  /** Resumes jobs recorded by an earlier process (renders to finish, turns that died): call after registerChats. */
+  resume(): Promise<void>;
+  /** Resolves when nothing is in flight. */
+  idle(): Promise<void>;
+  /** Stops taking work, persists what is in flight, aborts waits. */
+  close(): Promise<void>;
+}
+
+/** A clock, so tests run the 2-minute heartbeat and the 30-second render poll in milliseconds. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
