@@ -1,0 +1,112 @@
+// Routing of a chat message (design.md decision 6): a slash command, a bare keyword phrase, or the agent.
+// A keyword routes only when, once mentions, fillers and punctuation are gone, what is left is a WHOLE
+// phrase of the table; anything longer is a prompt and goes to the agent as written (each agent message may
+// cost credits, each wrongly routed one loses the user's words, so the bar for routing is high).
+
+import { COMMAND_PHRASES, FILLERS, type KeywordCommand, PUNCTUATION } from '../i18n/keywords.ts';
+import type { CommandName } from './ports.ts';
+
+export type Route = { kind: 'command'; name: CommandName; arg?: string } | { kind: 'agent'; text: string };
+
+const SLASH_COMMANDS: ReadonlySet<string> = new Set<CommandName>([
+  'start',
+  'help',
+  'export',
+  'credits',
+  'status',
+  'upload',
+  'reset',
+  'cancel',
+  'open',
+  'lang',
+]);
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes the bot's mentions: the given ones anywhere (`@NemoBot`, `<@123>`), any Discord user mention
+ * (`<@123>`, `<@!123>`: opaque ids mean nothing to the agent), `@name` tokens leading the message (how a
+ * group addresses a bot), and the `@BotName` suffix of a Telegram command (`/export@NemoBot`).
+ */
+export function stripMentions(text: string, mentions: string[] = []): string {
+  let s = text;
+  for (const m of mentions) {
+    const mention = m.trim();
+    if (!mention) continue;
+    // A word-like mention must end at a word boundary: `@Nemo` must not eat the start of `@NemoBot`.
+    const tail = /\w$/.test(mention) ? '(?![\\w])' : '';
+    s = s.replace(new RegExp(`${escapeRe(mention)}${tail}[,:]?[ \\t]*`, 'giu'), '');
+  }
+  s = s.replace(/<@!?\d+>[,:]?[ \t]*/g, '');
+  s = s.replace(/^(?:\s*@[A-Za-z0-9_]{2,32}(?![\w@.])[,:]?)+\s*/u, '');
+  s = s.replace(/^(\s*\/[A-Za-z0-9_]+)@[A-Za-z0-9_]+/u, '$1');
+  return s.trim();
+}
+
+const PHRASES: ReadonlyMap<string, KeywordCommand> = (() => {
+  const map = new Map<string, KeywordCommand>();
+  for (const [name, tables] of Object.entries(COMMAND_PHRASES) as Array<
+    [KeywordCommand, { en: readonly string[]; zh: readonly string[] }]
+  >) {
+    for (const phrase of [...tables.en, ...tables.zh]) map.set(phrase, name);
+  }
+  return map;
+})();
+
+const byLength = (a: string, b: string): number => b.length - a.length;
+const EN_FILLERS = new RegExp(
+  `(?<![\\p{L}\\p{N}'])(?:${[...FILLERS.en].sort(byLength).map(escapeRe).join('|')})(?![\\p{L}\\p{N}'])`,
+  'gu',
+);
+const ZH_FILLERS = [...FILLERS.zh].sort(byLength);
+const ZH_FILLERS_ANYWHERE = new RegExp(ZH_FILLERS.map(escapeRe).join('|'), 'gu');
+
+const squeeze = (s: string): string =>
+  s
+    .replace(/\s+/gu, ' ')
+    .replace(/(?<=\p{Script=Han}) | (?=\p{Script=Han})/gu, '')
+    .trim();
+
+/** Lower case, full-width folded, English fillers and punctuation gone, spaces normalised. */
+function normalise(text: string): string {
+  const s = text.normalize('NFKC').toLowerCase().replace(/[‘’]/g, "'").replace(EN_FILLERS, ' ');
+  return squeeze(s.replace(PUNCTUATION, ' '));
+}
+
+/**
+ * The command a whole keyword phrase names, if any. Chinese fillers come off the edges one at a time (so
+ * "把视频发给我" keeps its "给我"), and as a last try anywhere ("帮我导出一下视频").
+ */
+export function matchKeyword(text: string): KeywordCommand | undefined {
+  const first = normalise(text);
+  // Breadth-first over edge strips: "请把视频发给我" must lose 请, not 给我. Inputs are a few words long.
+  const seen = new Set<string>([first]);
+  for (let queue = [first]; queue.length > 0 && seen.size < 200; ) {
+    const next: string[] = [];
+    for (const s of queue) {
+      const hit = PHRASES.get(s);
+      if (hit) return hit;
+      for (const f of ZH_FILLERS) {
+        if (s.startsWith(f)) next.push(squeeze(s.slice(f.length)));
+        if (s.endsWith(f)) next.push(squeeze(s.slice(0, -f.length)));
+      }
+    }
+    queue = next.filter((s) => !seen.has(s) && seen.add(s));
+  }
+  return PHRASES.get(squeeze(first.replace(ZH_FILLERS_ANYWHERE, ' ')));
+}
+
+export function route(text: string, opts: { botMentions?: string[] } = {}): Route {
+  const stripped = stripMentions(text, opts.botMentions);
+  const slash = /^\/([A-Za-z0-9_]+)(?:\s+([\s\S]*))?$/u.exec(stripped);
+  if (slash) {
+    const name = slash[1]!.toLowerCase();
+    if (!SLASH_COMMANDS.has(name)) return { kind: 'agent', text: stripped };
+    const arg = slash[2]?.trim();
+    return arg
+      ? { kind: 'command', name: name as CommandName, arg }
+      : { kind: 'command', name: name as CommandName };
+  }
+  const keyword = matchKeyword(stripped);
+  return keyword ? { kind: 'command', name: keyword } : { kind: 'agent', text: stripped };
+}

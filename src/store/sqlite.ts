@@ -1,0 +1,246 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import sqlite3 from 'node-sqlite3-wasm';
+import type { Logger } from '../secrets.ts';
+import { StoreError } from './errors.ts';
+import type { AtomicAdd } from './once.ts';
+
+/*
+ * A Keyv storage adapter over node-sqlite3-wasm (SQLite compiled to WebAssembly, reading and writing a real
+ * file). Chosen over @keyv/sqlite because the native sqlite3 module needs prebuilt binaries per Node ABI,
+ * and CI runs Node 20 and 24 on one node_modules.
+ *
+ * One process: every call is synchronous inside (no await between a read and its write), so concurrent
+ * Keyv calls from one process cannot interleave inside a statement or a transaction.
+ *
+ * Two processes on one file: the wasm VFS locks by creating the directory `<file>.lock` (mkdir is atomic)
+ * for any lock level, i.e. one connection at a time, readers included. With `busy_timeout` a second process
+ * waits (blocking its event loop, since the call is synchronous) up to BUSY_TIMEOUT_MS, then gets SQLITE_BUSY.
+ * Locks last one statement (autocommit), so this works for a second short-lived process (a script, a
+ * rolling deploy) but is no substitute for Redis when several instances run. A process killed inside a
+ * statement leaves the lock directory behind; we remove one older than STALE_LOCK_MS at open.
+ */
+
+const { Database } = sqlite3;
+type Db = InstanceType<typeof Database>;
+
+const BUSY_TIMEOUT_MS = 2_000;
+const STALE_LOCK_MS = 30_000;
+/** Expired rows are swept at open and then at most this often, on a write (no timer keeps the process up). */
+const SWEEP_EVERY_MS = 60_000;
+const PAGE = 100;
+
+export interface SqliteStoreOptions {
+  /** File path; relative paths resolve against the working directory. Parent directories are created. */
+  path: string;
+  logger: Logger;
+  /** Injectable for tests; Date.now by default. */
+  now?: () => number;
+}
+
+type Row = { key: string; value: string; expires: number | null };
+
+export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, AtomicAdd {
+  /** Keyv reads `opts.dialect` to decide that this adapter can iterate. */
+  readonly opts: { dialect: 'sqlite'; url: string };
+  namespace?: string | undefined;
+  readonly #db: Db;
+  readonly #now: () => number;
+  #lastSweep = 0;
+
+  constructor({ path, logger, now = Date.now }: SqliteStoreOptions) {
+    super();
+    const file = resolve(path);
+    this.opts = { dialect: 'sqlite', url: `sqlite://${file}` };
+    this.#now = now;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      removeStaleLock(file, logger);
+      this.#db = new Database(file);
+    } catch (err) {
+      throw new StoreError('store_open_failed', `cannot open SQLite store ${file}: ${errText(err)}`, {
+        cause: err,
+      });
+    }
+    try {
+      // Rollback journal (the default), no WAL: WAL needs shared memory the wasm VFS does not provide.
+      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      this.#db.exec(
+        'CREATE TABLE IF NOT EXISTS keyv(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);' +
+          'CREATE INDEX IF NOT EXISTS keyv_expires ON keyv(expires) WHERE expires IS NOT NULL;',
+      );
+      this.#sweep();
+    } catch (err) {
+      this.#db.close();
+      throw new StoreError('store_open_failed', `cannot use SQLite store ${file}: ${errText(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    const row = this.#open().get('SELECT value, expires FROM keyv WHERE key = ?', [key]) as Row | null;
+    if (!row) return undefined;
+    if (this.#expired(row.expires)) {
+      this.#db.run('DELETE FROM keyv WHERE key = ? AND expires = ?', [key, row.expires]);
+      return undefined;
+    }
+    return row.value as StoredData<Value>;
+  }
+
+  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    const found = new Map<string, string>();
+    const db = this.#open();
+    for (let i = 0; i < keys.length; i += PAGE) {
+      const chunk = keys.slice(i, i + PAGE);
+      const rows = db.all(
+        `SELECT key, value, expires FROM keyv WHERE key IN (${chunk.map(() => '?').join(',')})`,
+        chunk,
+      ) as Row[];
+      for (const r of rows) if (!this.#expired(r.expires)) found.set(r.key, r.value);
+    }
+    return keys.map((k) => found.get(k) as StoredData<Value | undefined>);
+  }
+
+  async has(key: string): Promise<boolean> {
+    const sql = 'SELECT 1 AS ok FROM keyv WHERE key = ? AND (expires IS NULL OR expires > ?)';
+    return this.#open().get(sql, [key, this.#now()]) !== null;
+  }
+
+  async hasMany(keys: string[]): Promise<boolean[]> {
+    return Promise.all(keys.map((k) => this.has(k)));
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    this.#write(key, value, ttl);
+    this.#maybeSweep();
+    return true;
+  }
+
+  async setMany(entries: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
+    this.#transaction(() => {
+      for (const e of entries) this.#write(e.key, e.value, e.ttl);
+    });
+    this.#maybeSweep();
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#open().run('DELETE FROM keyv WHERE key = ?', [key]).changes > 0;
+  }
+
+  /** True when at least one key existed (as @keyv/redis answers). */
+  async deleteMany(keys: string[]): Promise<boolean> {
+    let changes = 0;
+    this.#transaction(() => {
+      for (const k of keys) changes += this.#db.run('DELETE FROM keyv WHERE key = ?', [k]).changes;
+    });
+    return changes > 0;
+  }
+
+  /** Clears this namespace only (Keyv prefixes keys with `<namespace>:`); everything when there is none. */
+  async clear(): Promise<void> {
+    const db = this.#open();
+    if (this.namespace === undefined) db.run('DELETE FROM keyv');
+    else db.run('DELETE FROM keyv WHERE key >= ? AND key < ?', prefixRange(this.namespace));
+  }
+
+  /** Yields [prefixed key, raw value] pages; Keyv's own iterator strips the prefix and decodes. */
+  async *iterator<Value>(
+    namespace?: string,
+  ): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
+    const [from, to] = namespace === undefined ? ['', undefined] : prefixRange(namespace);
+    let after: string | undefined;
+    for (;;) {
+      const rows = this.#open().all(
+        `SELECT key, value, expires FROM keyv WHERE key ${after === undefined ? '>=' : '>'} ?` +
+          `${to === undefined ? '' : ' AND key < ?'} ORDER BY key LIMIT ${PAGE}`,
+        to === undefined ? [after ?? from] : [after ?? from, to],
+      ) as Row[];
+      for (const r of rows) if (!this.#expired(r.expires)) yield [r.key, r.value as Awaited<Value>];
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) return;
+      after = last.key;
+    }
+  }
+
+  /**
+   * Set-if-absent in one statement (`firstTime` uses it): inserts, or replaces a row whose ttl has passed.
+   * SQLite holds the file lock for the statement, so this is atomic across processes too.
+   */
+  async addIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const now = this.#now();
+    const sql =
+      'INSERT INTO keyv(key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET ' +
+      'value = excluded.value, expires = excluded.expires WHERE keyv.expires IS NOT NULL AND keyv.expires <= ?';
+    return this.#open().run(sql, [key, value, now + ttlMs, now]).changes > 0;
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #open(): Db {
+    if (!this.#db.isOpen) throw new StoreError('store_closed', 'the SQLite store is closed');
+    return this.#db;
+  }
+
+  #write(key: string, value: unknown, ttl: number | undefined): void {
+    // Keyv hands over its serialized JSON string; anything else would not read back the same.
+    if (typeof value !== 'string') throw new TypeError('SqliteStore stores serialized strings only');
+    const expires = typeof ttl === 'number' && ttl > 0 ? this.#now() + ttl : null;
+    this.#open().run('INSERT OR REPLACE INTO keyv(key, value, expires) VALUES (?, ?, ?)', [
+      key,
+      value,
+      expires,
+    ]);
+  }
+
+  #transaction(fn: () => void): void {
+    const db = this.#open();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  #expired(expires: number | null): boolean {
+    return expires !== null && expires <= this.#now();
+  }
+
+  #maybeSweep(): void {
+    if (this.#now() - this.#lastSweep >= SWEEP_EVERY_MS) this.#sweep();
+  }
+
+  #sweep(): void {
+    this.#lastSweep = this.#now();
+    this.#db.run('DELETE FROM keyv WHERE expires IS NOT NULL AND expires <= ?', [this.#lastSweep]);
+  }
+}
+
+/** [from, to) covering every key that starts with `<namespace>:` (';' is the code point after ':'). */
+function prefixRange(namespace: string): [string, string] {
+  return [`${namespace}:`, `${namespace};`];
+}
+
+function removeStaleLock(file: string, logger: Logger): void {
+  const lock = `${file}.lock`;
+  let age: number;
+  try {
+    age = Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return; // no lock: the normal case
+  }
+  if (age < STALE_LOCK_MS) return; // another process may be inside a statement right now
+  rmdirSync(lock);
+  logger.warn({ lock, ageMs: Math.round(age) }, 'removed a stale SQLite lock left by a killed process');
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
