@@ -1,0 +1,120 @@
+// Commands that never wait for the chat's lane (design.md decision 4): help, credits, status, upload, lang,
+// open, cancel — and reset, which refuses while work runs instead of waiting.
+
+import { messages } from '../i18n/index.ts';
+import { accountFor, syncCredentials } from './account.ts';
+import type { ChatCtx } from './context.ts';
+import { formatList, reportError } from './errors.ts';
+import { parseLang } from './language.ts';
+import type { ButtonAction } from './ports.ts';
+import { isExportable, summariseDraft } from './timeline.ts';
+
+export async function help(ctx: ChatCtx): Promise<void> {
+  await ctx.say(ctx.m.help(ctx.m.helpExamples));
+}
+
+export async function uploadHowTo(ctx: ChatCtx): Promise<void> {
+  await ctx.say(ctx.m.uploadHowTo(formatList(), ctx.core.config.MAX_UPLOAD_MB));
+}
+
+export async function credits(ctx: ChatCtx): Promise<void> {
+  try {
+    const account = accountFor(ctx);
+    const c = await account.credits(ctx.core.shutdown);
+    await syncCredentials(ctx, account);
+    await ctx.say(ctx.m.credits(c));
+  } catch (e) {
+    await reportError(ctx, e, 'credits');
+  }
+}
+
+/** What the chat is doing right now, as lines to put above a status answer. */
+function activity(ctx: ChatCtx): string[] {
+  const lines: string[] = [];
+  const current = ctx.core.lanes.current(ctx.address);
+  if (current?.kind === 'turn') {
+    lines.push(ctx.m.turnInProgress(Math.floor((ctx.core.clock.now() - current.startedAt) / 60_000)));
+  }
+  if (ctx.core.lanes.hasExport(ctx.address)) lines.push(ctx.m.exportInProgress);
+  return lines;
+}
+
+export async function status(ctx: ChatCtx): Promise<void> {
+  const sessionId = ctx.record.sessionId;
+  const busy = activity(ctx);
+  if (!sessionId) {
+    await ctx.say([...busy, ctx.m.nothingYet].join('\n'));
+    return;
+  }
+  try {
+    const state = await accountFor(ctx).state(sessionId, ctx.core.shutdown);
+    const summary = summariseDraft(state.draft, ctx.lang);
+    const buttons: ButtonAction[] = isExportable(state.draft) && busy.length === 0 ? ['export'] : [];
+    const text = [...busy, summary ?? ctx.m.nothingYet].join('\n');
+    await ctx.say(buttons.length ? { text, buttons } : { text });
+  } catch (e) {
+    await reportError(ctx, e, 'status');
+  }
+}
+
+export async function open(ctx: ChatCtx): Promise<void> {
+  const { sessionId, taskId } = ctx.record;
+  if (!sessionId || !taskId) {
+    await ctx.say(ctx.m.openNothing);
+    return;
+  }
+  try {
+    const link = await accountFor(ctx).claimLink({ taskId, sessionId }, ctx.core.shutdown);
+    // The link opens the project for whoever has it: only the asker should see it where the platform can.
+    await ctx.say({ text: ctx.m.openLink(link), private: true });
+  } catch (e) {
+    await reportError(ctx, e, 'claim link');
+  }
+}
+
+export async function lang(ctx: ChatCtx, arg: string | undefined, isAdmin: boolean): Promise<void> {
+  if (!arg) {
+    await ctx.say(ctx.m.langCurrent(ctx.m.langName(ctx.lang), ctx.record.lang !== undefined));
+    return;
+  }
+  const chosen = parseLang(arg);
+  if (!chosen) {
+    await ctx.say(ctx.m.langUnknown);
+    return;
+  }
+  if (!isAdmin) {
+    await ctx.say(ctx.m.adminOnly);
+    return;
+  }
+  await ctx.core.sessions.update(ctx.address, (r) => {
+    r.lang = chosen;
+  });
+  const m = messages(chosen);
+  await ctx.say(m.langSet(m.langName(chosen)));
+}
+
+export async function reset(ctx: ChatCtx, isAdmin: boolean): Promise<void> {
+  if (!isAdmin) {
+    await ctx.say(ctx.m.adminOnly);
+    return;
+  }
+  if (ctx.core.lanes.busy(ctx.address)) {
+    await ctx.say(ctx.m.resetBusy);
+    return;
+  }
+  await ctx.core.sessions.update(ctx.address, (r) => {
+    delete r.sessionId;
+    delete r.taskId;
+    delete r.sessionLang;
+  });
+  await ctx.say(ctx.m.resetDone);
+}
+
+export async function cancel(ctx: ChatCtx): Promise<void> {
+  const { running, dropped } = ctx.core.lanes.cancel(ctx.address, 'cancel');
+  const lines: string[] = [];
+  if (running === 'turn') lines.push(ctx.m.cancelledTurn);
+  if (running === 'export') lines.push(ctx.m.cancelledExport);
+  if (dropped > 0) lines.push(ctx.m.cancelledQueue(dropped));
+  await ctx.say(lines.length ? lines.join('\n') : ctx.m.nothingToCancel);
+}

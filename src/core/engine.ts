@@ -1,0 +1,248 @@
+// The conversation core's one inbound door. It routes each message (a command, or a prompt for the agent),
+// runs prompts and exports one at a time per chat in a bounded FIFO lane, answers read-only commands at
+// once, and resumes what an earlier process left behind. It knows no platform: adapters give it a ChatPort.
+
+import type Keyv from 'keyv';
+import type { Config } from '../config.ts';
+import { messages } from '../i18n/index.ts';
+import type { NemoClient } from '../nemo/types.ts';
+import type { Logger, Secrets } from '../secrets.ts';
+import { systemClock } from './clock.ts';
+import * as commands from './commands.ts';
+import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
+import { exportVideo } from './export.ts';
+import { Lanes, Stop, type TaskKind } from './lanes.ts';
+import { chooseLang } from './language.ts';
+import type {
+  Attachment,
+  ChatAddress,
+  ChatPort,
+  Clock,
+  CommandName,
+  Engine,
+  InboundMessage,
+} from './ports.ts';
+import { resumeJobs, tellInterruptedTurns } from './resume.ts';
+import { route } from './routing.ts';
+import { createSessions } from './sessions.ts';
+import { agentTurn } from './turn.ts';
+
+export interface EngineDeps {
+  config: Config;
+  nemo: NemoClient;
+  store: Keyv;
+  logger: Logger;
+  secrets: Secrets;
+  clock?: Clock;
+}
+
+/** How long close() waits for aborted work to record itself before giving up. */
+const CLOSE_GRACE_MS = 5_000;
+
+type Command = { name: CommandName; arg?: string };
+type Plan = { kind: 'command'; command: Command } | { kind: 'agent'; text: string; after?: Command };
+
+/** What a message asks for. Files always go to the agent's session first; a command caption runs after. */
+function plan(msg: InboundMessage): Plan {
+  if (msg.command && msg.attachments.length === 0) return { kind: 'command', command: msg.command };
+  const r = msg.command
+    ? ({ kind: 'command', ...msg.command } as const)
+    : route(msg.text, msg.botMentions ? { botMentions: msg.botMentions } : {});
+  if (msg.attachments.length === 0) {
+    if (r.kind === 'command') return { kind: 'command', command: withArg(r.name, r.arg) };
+    return r.text.trim() ? { kind: 'agent', text: r.text } : { kind: 'command', command: { name: 'help' } };
+  }
+  if (r.kind === 'agent') return { kind: 'agent', text: r.text };
+  return r.name === 'upload'
+    ? { kind: 'agent', text: '' }
+    : { kind: 'agent', text: '', after: withArg(r.name, r.arg) };
+}
+
+function withArg(name: CommandName, arg: string | undefined): Command {
+  return arg === undefined ? { name } : { name, arg };
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const shutdown = new AbortController();
+  const inflight = new Set<Promise<unknown>>();
+  let closing = false;
+
+  const core: Core = {
+    ...deps,
+    clock,
+    sessions: createSessions({ store: deps.store, logger, secrets: deps.secrets, now: () => clock.now() }),
+    lanes: new Lanes(
+      () => clock.now(),
+      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+    ),
+    resolvers: new Map(),
+    accounts: new Map(),
+    resumed: new Set(),
+    shutdown: shutdown.signal,
+  };
+
+  const track = (p: Promise<unknown>): void => {
+    const settled = p.then(
+      () => {},
+      () => {},
+    );
+    inflight.add(settled);
+    void settled.finally(() => inflight.delete(settled));
+  };
+
+  /**
+   * Runs `task` in the chat's lane; tells the user their place, or that the queue is full. `entered` runs as
+   * soon as the task has its place (the next message of the chat may then be looked at).
+   */
+  async function inLane(
+    ctx: ChatCtx,
+    kind: TaskKind,
+    task: (signal: AbortSignal) => Promise<void>,
+    entered: () => void = () => {},
+  ): Promise<void> {
+    const queued = core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, task);
+    entered();
+    if (queued.state === 'full') {
+      await ctx.say(ctx.m.busy);
+      return;
+    }
+    if (queued.ahead > 0) await ctx.say(ctx.m.queued(queued.ahead));
+    await queued.done;
+  }
+
+  async function runCommand(
+    ctx: ChatCtx,
+    command: Command,
+    msg: InboundMessage,
+    entered: () => void = () => {},
+  ): Promise<void> {
+    switch (command.name) {
+      case 'start':
+      case 'help':
+        return commands.help(ctx);
+      case 'credits':
+        return commands.credits(ctx);
+      case 'status':
+        return commands.status(ctx);
+      case 'upload':
+        return commands.uploadHowTo(ctx);
+      case 'open':
+        return commands.open(ctx);
+      case 'lang':
+        return commands.lang(ctx, command.arg, msg.sender.isAdmin);
+      case 'cancel':
+        return commands.cancel(ctx);
+      case 'reset':
+        return commands.reset(ctx, msg.sender.isAdmin);
+      case 'export': {
+        // A double tap never renders twice; with no project and nothing running there is nothing to wait for.
+        if (core.lanes.hasExport(ctx.address)) return void (await ctx.say(ctx.m.exportRunning));
+        if (!ctx.record.sessionId && !core.lanes.busy(ctx.address))
+          return void (await ctx.say(ctx.m.nothingToExport));
+        return inLane(ctx, 'export', (signal) => exportVideo(ctx, signal), entered);
+      }
+    }
+  }
+
+  /**
+   * Messages of one chat pass this door in arrival order, so they take their places in the lane in that order
+   * (loading the chat's record is asynchronous). A message holds the door only until it has its place.
+   */
+  const doors = new Map<ChatAddress, Promise<void>>();
+
+  async function dispatch(msg: InboundMessage, chat: ChatPort): Promise<void> {
+    const address = chat.address;
+    const prev = doors.get(address);
+    let open = () => {};
+    const door = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    doors.set(address, door);
+    const release = () => {
+      open();
+      if (doors.get(address) === door) doors.delete(address);
+    };
+    try {
+      await prev;
+      if (closing) {
+        const lang = chooseLang({ locale: msg.sender.locale, text: msg.text });
+        await chat.send({ text: messages(lang).shuttingDown }).catch(() => {});
+        return;
+      }
+      let loaded: Awaited<ReturnType<typeof core.sessions.load>>;
+      try {
+        loaded = await core.sessions.load(address);
+      } catch (e) {
+        // The store is down: say so rather than go silent.
+        logger.error({ chat: address, err: errInfo(e) }, 'could not load the chat record');
+        const lang = chooseLang({ locale: msg.sender.locale, text: msg.text });
+        await chat.send({ text: messages(lang).internal }).catch(() => {});
+        return;
+      }
+      const { record, state } = loaded;
+      const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
+      const ctx = makeCtx(core, chat, record, lang, msg.platform);
+      if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
+      const p = plan(msg);
+      ctx.log.debug(
+        { plan: p.kind, command: p.kind === 'command' ? p.command.name : p.after?.name },
+        'message',
+      );
+      if (p.kind === 'command') {
+        // Export takes its place in the lane inside runCommand; the others never wait for it.
+        if (p.command.name !== 'export') release();
+        return await runCommand(ctx, p.command, msg, release);
+      }
+      const attachments: Attachment[] = msg.attachments;
+      const after = p.after;
+      await inLane(
+        ctx,
+        'turn',
+        async (signal) => {
+          await agentTurn(ctx, { text: p.text, attachments }, signal);
+          if (after && !signal.aborted) {
+            if (after.name === 'export') await exportVideo(ctx, signal);
+            else await runCommand(ctx, after, msg);
+          }
+        },
+        release,
+      );
+    } finally {
+      release();
+    }
+  }
+
+  const engine: Engine = {
+    handle(message, chat) {
+      const p = dispatch(message, chat).catch((e: unknown) =>
+        logger.error({ chat: chat.address, err: errInfo(e) }, 'handling a message failed'),
+      );
+      track(p);
+      return p;
+    },
+    registerChats(prefix, resolver) {
+      core.resolvers.set(prefix, resolver);
+    },
+    async resume() {
+      await tellInterruptedTurns(core);
+      await resumeJobs(core, track);
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    async close() {
+      closing = true;
+      shutdown.abort(new Stop('shutdown'));
+      core.lanes.abortAll('shutdown');
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      });
+      await Promise.race([engine.idle(), grace]);
+      clearTimeout(timer);
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,142 @@
+// One lane per chat (design.md decision 4): agent turns and exports run one at a time, in arrival order;
+// further work waits in a bounded FIFO. Commands that only read (credits, status, help, lang, cancel, open)
+// never enter a lane, so they answer while a 5-minute generation runs.
+//
+// Exports share the lane with turns on purpose: an export started mid-turn would render a half-edited draft.
+
+import type { ChatAddress } from './ports.ts';
+
+export type TaskKind = 'turn' | 'export';
+
+/** Why a task's signal fired: the user cancelled, the stream looked stuck, or the process is stopping. */
+export class Stop extends Error {
+  override name = 'Stop';
+  constructor(readonly why: 'cancel' | 'stuck' | 'shutdown') {
+    super(`stopped: ${why}`);
+  }
+}
+
+/** The reason a signal was aborted with, when it is one of ours. */
+export function stopReason(signal: AbortSignal | undefined): Stop['why'] | undefined {
+  return signal?.aborted && signal.reason instanceof Stop ? signal.reason.why : undefined;
+}
+
+interface Waiting {
+  kind: TaskKind;
+  start: () => void;
+  drop: () => void;
+}
+
+interface Lane {
+  current?: { kind: TaskKind; controller: AbortController; startedAt: number };
+  queue: Waiting[];
+  /** Exports running inside a turn (a GUI "click Export") count too: a second one is refused. */
+  exporting: number;
+}
+
+export type Enqueued =
+  | { state: 'full' }
+  /** `ahead`: tasks before this one (0 = started at once); `done` settles when it ran or was dropped. */
+  | { state: 'accepted'; ahead: number; done: Promise<'ran' | 'dropped'> };
+
+export class Lanes {
+  readonly #lanes = new Map<ChatAddress, Lane>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly onError: (address: ChatAddress, e: unknown) => void,
+  ) {}
+
+  #lane(address: ChatAddress): Lane {
+    let lane = this.#lanes.get(address);
+    if (!lane) {
+      lane = { queue: [], exporting: 0 };
+      this.#lanes.set(address, lane);
+    }
+    return lane;
+  }
+
+  /** What runs now, and since when. */
+  current(address: ChatAddress): { kind: TaskKind; startedAt: number } | undefined {
+    const c = this.#lanes.get(address)?.current;
+    return c && { kind: c.kind, startedAt: c.startedAt };
+  }
+
+  busy(address: ChatAddress): boolean {
+    const lane = this.#lanes.get(address);
+    return Boolean(lane && (lane.current || lane.queue.length > 0));
+  }
+
+  /** An export runs or waits in this chat. */
+  hasExport(address: ChatAddress): boolean {
+    const lane = this.#lanes.get(address);
+    if (!lane) return false;
+    return (
+      lane.exporting > 0 || lane.current?.kind === 'export' || lane.queue.some((w) => w.kind === 'export')
+    );
+  }
+
+  /** Marks an export running inside the current task; call the returned function when it ends. */
+  markExport(address: ChatAddress): () => void {
+    const lane = this.#lane(address);
+    lane.exporting++;
+    let done = false;
+    return () => {
+      if (!done) lane.exporting--;
+      done = true;
+    };
+  }
+
+  /**
+   * Runs `task` when the lane is free, or queues it (at most `max` waiting). The task gets a signal that
+   * `cancel` and `abortAll` fire with a Stop reason.
+   */
+  enqueue(
+    address: ChatAddress,
+    kind: TaskKind,
+    max: number,
+    task: (signal: AbortSignal) => Promise<void>,
+  ): Enqueued {
+    const lane = this.#lane(address);
+    const idle = !lane.current && lane.queue.length === 0;
+    if (!idle && lane.queue.length >= max) return { state: 'full' };
+    const ahead = idle ? 0 : lane.queue.length + (lane.current ? 1 : 0);
+    const done = new Promise<'ran' | 'dropped'>((resolve) => {
+      const start = () => {
+        const controller = new AbortController();
+        lane.current = { kind, controller, startedAt: this.now() };
+        task(controller.signal)
+          .catch((e: unknown) => this.onError(address, e))
+          .finally(() => {
+            delete lane.current;
+            resolve('ran');
+            this.#next(address, lane);
+          });
+      };
+      if (idle) start();
+      else lane.queue.push({ kind, start, drop: () => resolve('dropped') });
+    });
+    return { state: 'accepted', ahead, done };
+  }
+
+  #next(address: ChatAddress, lane: Lane): void {
+    const next = lane.queue.shift();
+    if (next) next.start();
+    else if (lane.exporting === 0) this.#lanes.delete(address);
+  }
+
+  /** Stops the running task and drops the waiting ones. */
+  cancel(address: ChatAddress, why: Stop['why'] = 'cancel'): { running?: TaskKind; dropped: number } {
+    const lane = this.#lanes.get(address);
+    if (!lane) return { dropped: 0 };
+    const dropped = lane.queue.splice(0);
+    for (const w of dropped) w.drop();
+    const running = lane.current;
+    running?.controller.abort(new Stop(why));
+    return running ? { running: running.kind, dropped: dropped.length } : { dropped: dropped.length };
+  }
+
+  abortAll(why: Stop['why']): void {
+    for (const address of [...this.#lanes.keys()]) this.cancel(address, why);
+  }
+}

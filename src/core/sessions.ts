@@ -1,0 +1,162 @@
+// One record per chat address in the store (key `chat:<address>`): the chat's NemoVideo identity and project.
+// Versioned and validated on read: a record this code cannot read (corrupt, or written by an older format)
+// is replaced by a fresh one and the chat is told its earlier timeline is gone, rather than crashing on it.
+// Records are cached per process and every change is written through, one write at a time per chat, so a
+// `credits` answered during a running turn cannot overwrite the turn's newer session id with an old copy.
+
+import { randomUUID } from 'node:crypto';
+import type Keyv from 'keyv';
+import { z } from 'zod';
+import type { Logger, Secrets } from '../secrets.ts';
+import type { ChatAddress, Lang } from './ports.ts';
+
+const lang = z.enum(['en', 'zh']);
+
+const recordSchema = z.object({
+  v: z.literal(1),
+  address: z.string(),
+  clientId: z.string().min(1),
+  anon: z
+    .object({
+      token: z.string().optional(),
+      userId: z.string().optional(),
+      expiresAt: z.string().optional(),
+    })
+    .optional(),
+  taskId: z.string().optional(),
+  sessionId: z.string().optional(),
+  userId: z.string().optional(),
+  sessionLang: lang.optional(),
+  lang: lang.optional(),
+  inFlight: z.object({ text: z.string(), startedAt: z.number(), lang }).optional(),
+  jobs: z.array(z.string()),
+  createdAt: z.number(),
+});
+
+/** The chat's anonymous trial identity (only without NEMO_TOKEN). */
+export interface AnonCredentials {
+  token?: string;
+  userId?: string;
+  expiresAt?: string;
+}
+
+export interface SessionRecord {
+  v: 1;
+  address: ChatAddress;
+  /** X-Client-Id for anonymous tokens; persisted so a re-auth after 7 days keeps the same trial identity. */
+  clientId: string;
+  anon?: AnonCredentials;
+  taskId?: string;
+  sessionId?: string;
+  /** The `anon_…` user id (registration link on 2001). */
+  userId?: string;
+  /** The language the NemoVideo session was created in (it keeps it). */
+  sessionLang?: Lang;
+  /** The chat's /lang choice. */
+  lang?: Lang;
+  /** The agent turn in flight: a restarted process tells the chat instead of re-sending it. */
+  inFlight?: { text: string; startedAt: number; lang: Lang };
+  /** Render jobs not yet posted (ids of `job:<id>`). */
+  jobs: string[];
+  createdAt: number;
+}
+
+export type LoadState = 'ok' | 'new' | 'invalid';
+
+const key = (address: ChatAddress): string => `chat:${address}`;
+
+/** Copies only the defined fields (exactOptionalPropertyTypes: an optional field is absent, never undefined). */
+function clean<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function fromParsed(p: z.infer<typeof recordSchema>): SessionRecord {
+  const r = clean({ ...p, jobs: [...p.jobs] }) as SessionRecord;
+  if (p.anon) r.anon = clean(p.anon) as AnonCredentials;
+  return r;
+}
+
+export interface Sessions {
+  /** The chat's record (cached); `state` says whether it was found, new, or unreadable (replaced). */
+  load(address: ChatAddress): Promise<{ record: SessionRecord; state: LoadState }>;
+  /** Applies a change to the cached record and writes it through. */
+  update(address: ChatAddress, change: (r: SessionRecord) => void): Promise<SessionRecord>;
+  /** Forgets the cache (tests, and a store shared with another process). */
+  forget(address: ChatAddress): void;
+}
+
+export function createSessions(opts: {
+  store: Keyv;
+  logger: Logger;
+  secrets: Secrets;
+  now: () => number;
+}): Sessions {
+  const { store, logger, secrets, now } = opts;
+  const cache = new Map<ChatAddress, Promise<{ record: SessionRecord; state: LoadState }>>();
+  const writes = new Map<ChatAddress, Promise<void>>();
+
+  const fresh = (address: ChatAddress): SessionRecord => ({
+    v: 1,
+    address,
+    clientId: randomUUID(),
+    jobs: [],
+    createdAt: now(),
+  });
+
+  const write = (record: SessionRecord): Promise<void> => {
+    const snapshot = structuredClone(record);
+    const prev = writes.get(record.address) ?? Promise.resolve();
+    const next = prev
+      .catch(() => {})
+      .then(async () => {
+        await store.set(key(record.address), snapshot);
+      });
+    writes.set(record.address, next);
+    return next;
+  };
+
+  const read = async (address: ChatAddress): Promise<{ record: SessionRecord; state: LoadState }> => {
+    const raw: unknown = await store.get(key(address));
+    if (raw === undefined || raw === null) {
+      const record = fresh(address);
+      secrets.add(record.clientId);
+      return { record, state: 'new' };
+    }
+    const parsed = recordSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.address !== address) {
+      logger.warn({ address }, 'unreadable session record replaced by a fresh one');
+      const record = fresh(address);
+      secrets.add(record.clientId);
+      await write(record);
+      return { record, state: 'invalid' };
+    }
+    const record = fromParsed(parsed.data);
+    secrets.add(record.clientId);
+    secrets.add(record.anon?.token);
+    return { record, state: 'ok' };
+  };
+
+  return {
+    async load(address) {
+      let entry = cache.get(address);
+      if (!entry) {
+        entry = read(address);
+        cache.set(address, entry);
+        entry.catch(() => cache.delete(address));
+        return entry;
+      }
+      // Only the first reader hears that the record was new or replaced.
+      const { record } = await entry;
+      return { record, state: 'ok' };
+    },
+    async update(address, change) {
+      const { record } = await this.load(address);
+      change(record);
+      await write(record);
+      return record;
+    },
+    forget(address) {
+      cache.delete(address);
+    },
+  };
+}

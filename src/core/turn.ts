@@ -1,0 +1,171 @@
+// One agent turn: attachments first, then the text over SSE; then whatever the turn left to say (GUI
+// actions, a change summary when the agent said nothing, the Export button once a video exists).
+
+import { isNemoError } from '../nemo/errors.ts';
+import type { Draft, NemoAccount } from '../nemo/types.ts';
+import { ensureSession, type Session } from './account.ts';
+import { refuseAttachments, uploadAttachments } from './attachments.ts';
+import type { ChatCtx } from './context.ts';
+import { reportError } from './errors.ts';
+import { exportVideo } from './export.ts';
+import { clearTurn, markTurn } from './jobs.ts';
+import { stopReason } from './lanes.ts';
+import type { Attachment, ButtonAction, OutMessage } from './ports.ts';
+import { recoverAfterBreak } from './recovery.ts';
+import { relayStream, type StreamOutcome } from './stream.ts';
+import { describeChanges, isExportable, summariseDraft } from './timeline.ts';
+
+export interface TurnInput {
+  text: string;
+  attachments: Attachment[];
+}
+
+export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSignal): Promise<void> {
+  const text = input.text.trim();
+  const refusal = refuseAttachments(ctx, input.attachments);
+  if (refusal) {
+    await ctx.say(refusal);
+    return;
+  }
+  let session: Session | undefined;
+  let before: Draft | undefined;
+  for (let attempt = 0; !session; attempt++) {
+    try {
+      const s = await ensureSession(ctx, signal, attempt > 0 ? { fresh: true } : {});
+      if (attempt > 0) await ctx.say(ctx.m.newSession);
+      // An existing session's draft, to tell later what this turn changed (a new session's is empty).
+      before = s.created ? undefined : await draftOf(ctx, s.account, s.sessionId, signal);
+      if (input.attachments.length > 0) {
+        const names = input.attachments.map((a) => a.name).join(', ');
+        await uploadAttachments(ctx, s.account, s.sessionId, input.attachments, signal);
+        await ctx.say(text ? ctx.m.uploaded(names) : `${ctx.m.uploaded(names)}\n${ctx.m.uploadedAsk}`);
+      }
+      session = s;
+    } catch (e) {
+      if (stopReason(signal)) return;
+      // The stored session is gone (1002 on an upload): once, in a new one.
+      if (attempt === 0 && isNemoError(e, 'session_not_found')) continue;
+      await reportError(ctx, e, 'turn setup');
+      return;
+    }
+  }
+  if (!text) return;
+  await markTurn(ctx.core, ctx.address, text, ctx.lang);
+  try {
+    await talk(ctx, session, text, before, signal);
+  } finally {
+    // A turn cut by shutdown stays recorded: the next process tells the chat instead of re-sending.
+    if (stopReason(signal) !== 'shutdown') await clearTurn(ctx.core, ctx.address).catch(() => {});
+  }
+}
+
+async function draftOf(
+  ctx: ChatCtx,
+  account: NemoAccount,
+  sessionId: string,
+  signal: AbortSignal,
+): Promise<Draft | undefined> {
+  try {
+    return (await account.state(sessionId, signal)).draft;
+  } catch (e) {
+    if (stopReason(signal)) throw e;
+    ctx.log.debug({ code: isNemoError(e) ? e.code : undefined }, 'state before the turn unavailable');
+    return undefined;
+  }
+}
+
+async function talk(
+  ctx: ChatCtx,
+  first: Session,
+  text: string,
+  before: Draft | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  let session = first;
+  let outcome: StreamOutcome | undefined;
+  for (let attempt = 0; !outcome; attempt++) {
+    try {
+      outcome = await relayStream(ctx, session.account, session.sessionId, text, signal);
+    } catch (e) {
+      if (stopReason(signal)) return; // cancelled or stopping: whoever stopped it told the user
+      if (isNemoError(e, 'session_not_found') && !e.delivered && attempt === 0) {
+        // Not delivered: the message never reached an agent, so sending it once in a new session is safe.
+        try {
+          session = await ensureSession(ctx, signal, { fresh: true });
+        } catch (e2) {
+          if (!stopReason(signal)) await reportError(ctx, e2, 'new session');
+          return;
+        }
+        before = undefined;
+        await ctx.say(ctx.m.newSession);
+        continue;
+      }
+      if (isNemoError(e) && e.delivered && (e.code === 'stream_broken' || e.code === 'unreachable')) {
+        ctx.log.warn({ code: e.code }, 'stream broke after delivery; checking the state');
+        await recoverAfterBreak(ctx, session.account, session.sessionId, before, signal);
+        return;
+      }
+      await reportError(ctx, e, 'agent turn');
+      return;
+    }
+  }
+  if (outcome.stuck) return;
+  await finish(ctx, session, before, outcome, signal);
+}
+
+/** What the turn leaves to say once the stream closed. */
+async function finish(
+  ctx: ChatCtx,
+  session: Session,
+  before: Draft | undefined,
+  outcome: StreamOutcome,
+  signal: AbortSignal,
+): Promise<void> {
+  const { actions } = outcome;
+  const wantsState =
+    !outcome.relayed || outcome.work || actions.includes('state') || actions.includes('summary');
+  let after: Draft | undefined;
+  let known = false;
+  if (wantsState) {
+    try {
+      after = (await session.account.state(session.sessionId, signal)).draft;
+      known = true;
+    } catch (e) {
+      if (stopReason(signal)) return;
+      ctx.log.debug({ code: isNemoError(e) ? e.code : undefined }, 'state after the turn unavailable');
+    }
+  }
+  const ready = known && !isExportable(before) && isExportable(after);
+  const readyButtons: ButtonAction[] = ['export', 'status'];
+  const withButtons = (text: string): OutMessage =>
+    ready && !actions.includes('export') ? { text, buttons: readyButtons } : { text };
+  let said = outcome.relayed;
+  let buttonsShown = outcome.offered;
+
+  if (actions.includes('describe')) {
+    await ctx.say(ctx.m.describeEdit);
+    said = true;
+  }
+  if (actions.includes('state') || actions.includes('summary')) {
+    const msg = withButtons(summariseDraft(after, ctx.lang) ?? ctx.m.nothingYet);
+    await ctx.say(msg);
+    said = true;
+    buttonsShown ||= Boolean(msg.buttons);
+  }
+  if (!said && !actions.includes('export')) {
+    if (outcome.error && !outcome.work) {
+      await ctx.say(ctx.m.agentError);
+      return;
+    }
+    const changes = describeChanges(before, after, ctx.lang);
+    const text = changes ? ctx.m.changes(changes) : (summariseDraft(after, ctx.lang) ?? ctx.m.done);
+    const msg = withButtons(text);
+    await ctx.say(msg);
+    buttonsShown ||= Boolean(msg.buttons);
+  }
+  if (ready && !buttonsShown && !actions.includes('export')) {
+    await ctx.say({ text: ctx.m.readyToExport, buttons: readyButtons });
+  }
+  // "Click Export": the bot does it. A queued export of this chat will do it anyway: never render twice.
+  if (actions.includes('export') && !ctx.core.lanes.hasExport(ctx.address)) await exportVideo(ctx, signal);
+}

@@ -1,0 +1,157 @@
+// Every user-facing sentence of the conversation core, in English. messages.zh.ts is typed against this
+// object (`Messages`), so a key missing in Chinese fails to compile. Functions take only plain values.
+
+import type { NemoErrorCode } from '../nemo/types.ts';
+
+/** What an error message may need to say (filled by src/core/errors.ts). */
+export interface ErrorContext {
+  /** The chat uses the operator's NEMO_TOKEN account. */
+  operator: boolean;
+  /** Registration link for an anonymous chat that ran out of credits. */
+  registerUrl?: string;
+  formats: string;
+  maxMb: number;
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+const clip = (s: string, max = 60): string => {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+};
+
+export type ErrorMessages = Record<NemoErrorCode, (c: ErrorContext) => string>;
+
+const errors: ErrorMessages = {
+  token_invalid: () => '⚠️ NemoVideo didn’t accept the bot’s sign-in. Please try again in a moment.',
+  session_not_found: () =>
+    'ℹ️ Your NemoVideo session has expired. Send your request again to start a new one.',
+  no_credits: (c: ErrorContext) =>
+    c.operator || !c.registerUrl
+      ? c.operator
+        ? '💳 The bot’s NemoVideo account is out of credits — please tell the bot’s operator.'
+        : '💳 You’re out of NemoVideo credits. Top up in your NemoVideo account.'
+      : `💳 Your free trial credits are used up. Register to get more and keep this project: ${c.registerUrl}`,
+  unsupported_file: (c: ErrorContext) => `📎 NemoVideo doesn’t take that file. Supported: ${c.formats}.`,
+  file_too_large: (c: ErrorContext) =>
+    `📎 That file is too large (limit ${c.maxMb} MB). Compress or trim it and try again.`,
+  client_id_missing: () => '⚠️ NemoVideo refused the bot’s trial sign-in. Please try again in a moment.',
+  export_blocked: () =>
+    '🔒 NemoVideo blocked the export for this plan (this is not about credits): register or upgrade your plan to unlock export.',
+  rate_limited: () => '⏳ NemoVideo is busy — try again in a minute.',
+  trial_limit: () =>
+    '🚫 The free trial limit is reached for this bot — its operator can set NEMO_TOKEN to use a NemoVideo account.',
+  backend: () => '⚠️ NemoVideo couldn’t do that right now. Please try again.',
+  unreachable: () => '📡 I can’t reach NemoVideo right now — try again shortly.',
+  timeout: () =>
+    '⌛ NemoVideo took too long to answer. The work may still finish: send `status` later to check.',
+  bad_response: () => '⚠️ NemoVideo sent an answer I didn’t understand. Please try again.',
+  stream_broken: () =>
+    '⚠️ The connection to NemoVideo broke. The work may still finish: send `status` later to check.',
+  render_failed: () => '❌ The render failed on NemoVideo’s side. Try `export` again.',
+  render_timeout: () => '⌛ The render is taking longer than expected. Try `export` again in a few minutes.',
+  aborted: () => '🛑 Stopped.',
+};
+
+export const en = {
+  connecting: 'Connecting…',
+  help: (examples: string[]) =>
+    [
+      "🎬 I make videos with NemoVideo's AI: send me text or images (or a clip) and describe the video you want. Rendering happens in the cloud; a 30-second clip takes about 1–2 minutes.",
+      '',
+      'Try saying:',
+      ...examples.map((e) => `• "${e}"`),
+      '',
+      'Commands:',
+      '/export — render and send the video',
+      '/status — show the timeline',
+      '/credits — your credit balance',
+      '/upload — how to send a file',
+      '/open — open the project in NemoVideo’s web editor',
+      '/cancel — stop waiting for the current request',
+      '/reset — start a new project',
+      '/lang en|zh — reply language',
+      '',
+      'Tip: short, specific prompts give better results.',
+    ].join('\n'),
+  helpExamples: [
+    'generate a 30-second promotional video from this product description',
+    'turn these three product images into a 1080p MP4',
+    'add lo-fi background music and a title "Urban Dreams"',
+  ],
+  queued: (ahead: number) => `⏳ Queued (${ahead} ahead)…`,
+  busy: '⏳ I’m still busy with your earlier requests — try again after the current one finishes.',
+  exportRunning: '🎬 An export is already running — I’ll post the video when it’s ready.',
+  /** The first heartbeat has no time; edits of it say how long the turn has run. */
+  stillWorking: (seconds?: number): string =>
+    seconds === undefined
+      ? '⏳ Still working...'
+      : `⏳ Still working... (${seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)} min`})`,
+  uploadHowTo: (formats: string, maxMb: number) =>
+    `📎 To upload, send the file in this chat (as a file or attachment), optionally with a message saying what to do with it. Formats: ${formats}. Up to ${maxMb} MB; MP4, MOV, JPG and PNG work best.`,
+  uploading: (names: string) => `📎 Uploading ${names}…`,
+  uploaded: (names: string) => `📎 Uploaded: ${names}`,
+  uploadedAsk: 'Now tell me what to make with it.',
+  attachmentTooLarge: (name: string, maxMb: number) =>
+    `📎 "${clip(name)}" is larger than ${maxMb} MB, the upload limit. Compress or trim it and send it again.`,
+  attachmentUnsupported: (name: string, formats: string) =>
+    `📎 "${clip(name)}" is not a format NemoVideo takes. Supported: ${formats}.`,
+  attachmentUnreadable: (name: string) =>
+    `📎 I couldn’t read "${clip(name)}" from this chat. Please send it again.`,
+  done: 'Done.',
+  changes: (lines: string) => `Here’s what changed:\n${lines}`,
+  readyToExport: '✅ Your video is ready — export it, or check the timeline first.',
+  describeEdit:
+    'That step needs dragging things around in NemoVideo’s editor, which a chat can’t do. Describe the edit in words (e.g. "move the title to the start") and I’ll pass it on.',
+  stuck:
+    '⚠️ NemoVideo has sent nothing but keep-alives for a long time, so I stopped waiting. The request may still finish: send `status` later to see the timeline.',
+  agentError: '⚠️ NemoVideo reported a problem with this request. Try again, or say it differently.',
+  connectionLost:
+    '⚠️ The connection to NemoVideo broke after your message was sent. I won’t send it again (that could cost credits twice) — checking whether it went through…',
+  recoveredChanges: (lines: string) => `✅ It went through. Here’s what changed:\n${lines}`,
+  recoveryGaveUp:
+    'I couldn’t see any change yet. NemoVideo may still be working on it: send `status` in a few minutes to check.',
+  newSession:
+    'ℹ️ Your earlier NemoVideo session had expired, so I started a new one: your earlier timeline is gone.',
+  staleRecord:
+    'ℹ️ I couldn’t read this chat’s saved project, so I’m starting fresh: your earlier timeline is gone.',
+  nothingYet: 'Nothing to show yet — describe your video first.',
+  nothingToExport: 'Nothing to export yet — describe your video first.',
+  turnInProgress: (minutes: number) =>
+    minutes < 1 ? '⏳ Working on your request…' : `⏳ Working on your request (${minutes} min)…`,
+  exportInProgress: '🎬 An export is running.',
+  credits: (c: { available: number; frozen: number; total: number }) =>
+    `💳 Credits: ${num(c.available)} available · ${num(c.frozen)} frozen (held for work in progress) · ${num(c.total)} total`,
+  exportStarting: '🎬 Rendering your video…',
+  exportProgress: (percent: number | undefined, seconds: number) =>
+    percent === undefined ? `🎬 Rendering… (${seconds}s)` : `🎬 Rendering… ${percent}% (${seconds}s)`,
+  exportDownloading: (seconds: number) => `🎬 Rendered (${seconds}s). Sending the video…`,
+  exportDone: (seconds: number) => `✅ Rendered in ${seconds}s.`,
+  videoCaption: '🎬 Your video',
+  videoAsLink: '🎬 Your video is too large to send here, so here is the link',
+  exportResumed: '🎬 I restarted — picking up your export where it left off…',
+  restartedTurn: (text: string) =>
+    `ℹ️ I restarted while working on your request "${clip(text)}". I won’t send it again — send \`status\` to see whether it went through.`,
+  cancelledTurn:
+    '🛑 Stopped waiting. NemoVideo may still finish that request (and it may use credits): `status` shows the result later.',
+  cancelledExport: '🛑 Export cancelled.',
+  cancelledQueue: (n: number) => `🛑 Dropped ${n} queued ${n === 1 ? 'request' : 'requests'}.`,
+  nothingToCancel: 'Nothing to cancel.',
+  resetDone:
+    '🆕 Done — your next message starts a new project. (The old one stays in your NemoVideo account.)',
+  resetBusy: 'A request is still running: wait for it or /cancel it, then /reset.',
+  adminOnly: 'Only an admin of this chat can do that.',
+  langName: (lang: 'en' | 'zh'): string => (lang === 'zh' ? '中文 (Chinese)' : 'English'),
+  langSet: (name: string) => `🌐 I’ll answer in ${name} in this chat.`,
+  langCurrent: (name: string, chosen: boolean) =>
+    `🌐 Reply language: ${name}${chosen ? ' (set for this chat)' : ' (from your settings or your messages)'}.\nUsage: /lang en or /lang zh`,
+  langUnknown: 'I know two languages: /lang en or /lang zh',
+  openLink: (link: string) =>
+    `🔗 Open this project in NemoVideo’s web editor (the link is for you only): ${link}`,
+  openNothing: 'There’s no project yet — describe your video first.',
+  shuttingDown: 'I’m restarting — please send that again in a moment.',
+  internal: '⚠️ Something went wrong on my side. Please try again.',
+  errors,
+};
+
+/** The shape every language implements: strings and functions with the same signatures as English. */
+export type Messages = typeof en;

@@ -1,0 +1,81 @@
+import { describe, expect, test } from 'vitest';
+import { COMMANDS } from '../../src/adapters/discord/commands.ts';
+import { attachmentProblem } from '../../src/adapters/discord/decode.ts';
+import {
+  buttonAction,
+  buttonRow,
+  clip,
+  formatAddress,
+  parseAddress,
+  postChannel,
+  splitText,
+} from '../../src/adapters/discord/encode.ts';
+
+describe('addresses', () => {
+  test('a channel and a thread round-trip; others are not ours', () => {
+    expect(parseAddress('dc:123')).toEqual({ channelId: '123' });
+    expect(parseAddress(formatAddress({ channelId: '1', threadId: '2' }))).toEqual({
+      channelId: '1',
+      threadId: '2',
+    });
+    expect(postChannel({ channelId: '1', threadId: '2' })).toBe('2');
+    expect(parseAddress('tg:123')).toBeUndefined();
+    expect(parseAddress('dc:abc')).toBeUndefined();
+  });
+});
+
+describe('splitText', () => {
+  test('short text stays whole; empty text is one empty part', () => {
+    expect(splitText('hi')).toEqual(['hi']);
+    expect(splitText('')).toEqual(['']);
+  });
+  test('prefers line breaks, then spaces, and never exceeds the limit', () => {
+    const text = `${'a'.repeat(1500)}\n${'b'.repeat(1500)}`;
+    expect(splitText(text)).toEqual(['a'.repeat(1500), 'b'.repeat(1500)]);
+    const words = 'word '.repeat(1000).trim();
+    const parts = splitText(words);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(2000);
+    expect(parts.join(' ')).toBe(words);
+  });
+  test('a long run without spaces is cut hard, but not inside a surrogate pair', () => {
+    const emoji = '😀'.repeat(1500); // 3000 code units
+    const parts = splitText(emoji);
+    expect(parts.join('')).toBe(emoji);
+    for (const p of parts) {
+      expect(p.length).toBeLessThanOrEqual(2000);
+      expect(p.length % 2).toBe(0);
+    }
+  });
+  test('clip keeps edits within the limit', () => {
+    expect(clip('x'.repeat(2500))).toHaveLength(2000);
+    expect(clip('short')).toBe('short');
+  });
+});
+
+describe('buttons', () => {
+  test('labels follow the language and custom ids round-trip', () => {
+    const [row] = buttonRow(['export', 'credits'], 'zh');
+    expect(row?.components.map((b) => b.label)).toEqual(['导出', '积分']);
+    expect(row?.components.map((b) => buttonAction(b.custom_id))).toEqual(['export', 'credits']);
+    expect(buttonRow(undefined, 'en')).toEqual([]);
+    expect(buttonAction('other:thing')).toBeUndefined();
+  });
+});
+
+describe('commands and attachments', () => {
+  test('every command and option has a zh-CN name and description within Discord limits', () => {
+    const all = COMMANDS.flatMap((c) => [c, ...(c.options as typeof COMMANDS)]);
+    for (const c of all) {
+      expect(c.name).toMatch(/^[-_a-z0-9]{1,32}$/);
+      expect(c.name_localizations['zh-CN']).toBeTruthy();
+      expect(c.description.length).toBeLessThanOrEqual(100);
+      expect(c.description_localizations['zh-CN'].length).toBeLessThanOrEqual(100);
+    }
+  });
+  test('unsupported types and files over MAX_UPLOAD_MB are refused in the chosen language', () => {
+    expect(attachmentProblem([{ name: 'a.png', size: 10 }], 200, 'en')).toBeUndefined();
+    expect(attachmentProblem([{ name: 'clip', mimeType: 'video/mp4' }], 200, 'en')).toBeUndefined();
+    expect(attachmentProblem([{ name: 'a.pdf' }], 200, 'en')).toMatch(/a\.pdf/);
+    expect(attachmentProblem([{ name: 'big.mp4', size: 300 * 1024 * 1024 }], 200, 'zh')).toMatch(/200 MB/);
+  });
+});

@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseBody, sendJson } from './body.ts';
+import { Gateway, Intents } from './gateway.ts';
+import { handleRest, type RestRequest } from './rest.ts';
+import { DiscordState, type InjectedRateLimit } from './state.ts';
+import type { FakeDiscordOptions, FakeInteraction, FakeMessage, RestCall } from './types.ts';
+import { type ActAs, UserActions } from './users.ts';
+
+// A wire-level fake of Discord on 127.0.0.1: REST under /api/v10 (pass `${fake.url}` as DISCORD_API_URL),
+// the gateway over WebSocket (its URL comes from GET /gateway/bot, as with the real service) and a small
+// CDN under /cdn/attachments. discord.js runs against it unmodified.
+
+export type { Ctx, FakeInteraction, FakeMessage, RestCall, UploadedAttachment } from './types.ts';
+export { Intents };
+
+export const DEFAULT_DISCORD: FakeDiscordOptions = {
+  token: 'MTAwMDAwMDAwMDAwMDAwMDAx.FakeDc.discord-bot-token-for-tests-only',
+  applicationId: '100000000000000001',
+  bot: { id: '100000000000000001', username: 'NemoVideo', bot: true },
+  guilds: [
+    {
+      id: '200000000000000001',
+      name: 'Video Makers',
+      channels: [
+        { id: '300000000000000001', name: 'general', type: 0 },
+        { id: '300000000000000002', name: 'renders', type: 0 },
+        { id: '300000000000000003', name: 'a-thread', type: 11, parentId: '300000000000000001' },
+      ],
+    },
+  ],
+  heartbeatIntervalMs: 41_250,
+  interactionTtlMs: 15 * 60_000,
+  ackWindowMs: 3_000,
+  attachmentSizeLimit: 10 * 1024 * 1024,
+  maxUploadBytes: 25 * 1024 * 1024,
+};
+
+export class FakeDiscord extends UserActions {
+  readonly #server: Server;
+  readonly #gateway: Gateway;
+  #port = 0;
+
+  constructor(options: FakeDiscordOptions) {
+    const state = new DiscordState(options);
+    const server = createServer((req, res) => {
+      this.#route(req, res).catch((e: unknown) => {
+        process.stderr.write(`fake Discord: handler failed: ${String(e)}\n`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    const gateway = new Gateway(server, state, () => `ws://127.0.0.1:${this.#port}/gateway`);
+    super(state, gateway, () => `http://127.0.0.1:${this.#port}`);
+    this.#server = server;
+    this.#gateway = gateway;
+  }
+
+  /** `http://127.0.0.1:<port>/api`: pass as DISCORD_API_URL. */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}/api`;
+  }
+  get options(): FakeDiscordOptions {
+    return this.state.options;
+  }
+  get token(): string {
+    return this.state.options.token;
+  }
+  get calls(): RestCall[] {
+    return this.state.calls;
+  }
+  get messages(): FakeMessage[] {
+    return this.state.messagesIn();
+  }
+  get interactions(): FakeInteraction[] {
+    return [...this.state.interactions.values()];
+  }
+  get commands(): Map<string, unknown[]> {
+    return this.state.commands;
+  }
+  get identify(): { token: string; intents: number } | undefined {
+    return this.state.identify;
+  }
+  get heartbeats(): number {
+    return this.state.heartbeats;
+  }
+  get connected(): boolean {
+    return this.#gateway.connected;
+  }
+
+  /** The next `times` requests matching `route` (`METHOD /path`) get 429 with Retry-After. */
+  rateLimit(route: RegExp, times = 1, retryAfterSec = 0.05): void {
+    const limit: InjectedRateLimit = { route, times, retryAfterSec };
+    this.state.rateLimits.push(limit);
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.#port = (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    await this.#gateway.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && url.pathname.startsWith('/cdn/attachments/')) {
+      const file = this.state.cdn.get(url.pathname);
+      if (!file) return this.#notFound(res, method, url.pathname);
+      res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
+      res.end(file.bytes);
+      return;
+    }
+    if (!url.pathname.startsWith('/api/v10/')) return this.#notFound(res, method, url.pathname);
+    const path = decodeURIComponent(url.pathname.slice('/api/v10'.length));
+    const { json, files } = await parseBody(req);
+    const query = Object.fromEntries(url.searchParams);
+    const call: RestCall = { method, path, query, body: json, files, status: 0, at: Date.now() };
+    this.state.calls.push(call);
+    const limited = this.state.takeRateLimit(method, path);
+    if (limited) {
+      call.status = 429;
+      sendJson(
+        res,
+        429,
+        { message: 'You are being rate limited.', retry_after: limited.retryAfterSec, global: false },
+        { 'retry-after': String(limited.retryAfterSec), 'x-ratelimit-scope': 'user' },
+      );
+      this.state.changed();
+      return;
+    }
+    const request: RestRequest = {
+      method,
+      path,
+      query,
+      auth: req.headers.authorization,
+      body: json,
+      files,
+      gatewayUrl: `ws://127.0.0.1:${this.#port}/gateway`,
+    };
+    const answer = handleRest(this.state, request);
+    call.status = answer.status;
+    if (answer.status === 404 && (answer.body as { code?: number } | undefined)?.code === 0)
+      process.stderr.write(`fake Discord: unknown route ${method} ${path}\n`);
+    sendJson(res, answer.status, answer.body);
+    this.state.changed();
+  }
+
+  #notFound(res: ServerResponse, method: string, path: string): void {
+    process.stderr.write(`fake Discord: unknown route ${method} ${path}\n`);
+    sendJson(res, 404, { message: '404: Not Found', code: 0 });
+  }
+}
+
+export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}): Promise<FakeDiscord> {
+  const fake = new FakeDiscord({ ...DEFAULT_DISCORD, ...options });
+  await fake.listen();
+  return fake;
+}
+
+export type { ActAs };
