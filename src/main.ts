@@ -1,11 +1,18 @@
-// Placeholder until the core lands: parses the configuration and says what it would start.
-import { ConfigError, parseConfig } from './config.ts';
+// `npm start`: the bot, configured by the environment (see README and .env.example). Wiring lives in app.ts.
+import { runBot } from './app.ts';
 
-try {
-  const config = parseConfig(process.env);
-  const modes = [config.TELEGRAM_BOT_TOKEN && 'telegram', config.DISCORD_TOKEN && 'discord'].filter(Boolean);
-  process.stderr.write(`nemo-video-bot would start: ${modes.length ? modes.join(', ') : 'terminal chat'}\n`);
-} catch (e) {
-  process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
+// Whatever escapes every handler (an unhandled rejection included, Node's default) leaves the process in an
+// unknown state: one line (client errors never carry tokens) and exit 1, so a supervisor restarts it.
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`nemo-video-bot: fatal: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
-}
+});
+
+const code = await runBot({
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
+// Sockets of platform libraries may linger after a clean stop; the work is persisted, so leave now.
+process.exit(code);

@@ -1,0 +1,103 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { looksChinese } from '../../core/language.ts';
+import type { Attachment, InboundMessage } from '../../core/ports.ts';
+
+// One stdin line → one inbound message. `/upload <path|URL> [instruction]` becomes an attachment;
+// everything else (keywords, slash commands, prompts) is left to the core's routing.
+
+export const TERMINAL_ADDRESS = 'term:local';
+
+const MIME: Record<string, string> = {
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  avi: 'video/x-msvideo',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+};
+
+/** The MIME type for a file name by its extension; undefined for formats NemoVideo does not take. */
+export function mimeFromName(name: string): string | undefined {
+  return MIME[path.extname(name).slice(1).toLowerCase()];
+}
+
+export type ParsedLine =
+  | { kind: 'empty' }
+  /** The adapter could not build the message (a missing file); `text` is shown, nothing reaches the core. */
+  | { kind: 'error'; text: string }
+  | { kind: 'message'; message: InboundMessage };
+
+const UPLOAD = /^\/upload(?:\s+|$)/i;
+
+/** Splits `"a file.mp4" rest` or `file.mp4 rest` into the first argument and the rest. */
+function firstArg(s: string): [string, string] {
+  const quoted = /^(["'])(.*?)\1(?:\s+|$)/.exec(s);
+  if (quoted) return [quoted[2] ?? '', s.slice(quoted[0].length).trim()];
+  const i = s.search(/\s/);
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i).trim()];
+}
+
+function urlAttachment(url: URL): Attachment {
+  const name = decodeURIComponent(url.pathname.split('/').pop() || 'file');
+  const mimeType = mimeFromName(name);
+  return { name, url: url.href, ...(mimeType ? { mimeType } : {}) };
+}
+
+async function fileAttachment(arg: string, cwd: string): Promise<Attachment | undefined> {
+  const file = path.resolve(cwd, arg.startsWith('~/') ? path.join(homedir(), arg.slice(2)) : arg);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return undefined;
+  const name = path.basename(file);
+  const mimeType = mimeFromName(name);
+  return {
+    name,
+    size: info.size,
+    ...(mimeType ? { mimeType } : {}),
+    // Streamed from disk when the core uploads it: a 200 MB file is never held in memory.
+    open: async (signal) =>
+      Readable.toWeb(createReadStream(file, { signal })) as unknown as ReadableStream<Uint8Array>,
+  };
+}
+
+let counter = 0;
+
+export async function parseLine(line: string, cwd = process.cwd()): Promise<ParsedLine> {
+  const text = line.trim();
+  if (!text) return { kind: 'empty' };
+  const base = {
+    address: TERMINAL_ADDRESS,
+    platform: 'terminal' as const,
+    // No platform locale: the core picks the language from the script of the text.
+    sender: { id: 'local', displayName: 'you', isAdmin: true },
+    messageId: String(++counter),
+  };
+  const upload = UPLOAD.exec(text);
+  const rest = upload ? text.slice(upload[0].length).trim() : '';
+  if (!upload || !rest) return { kind: 'message', message: { ...base, text, attachments: [] } };
+
+  const [target, instruction] = firstArg(rest);
+  let attachment: Attachment | undefined;
+  if (/^https?:\/\//i.test(target)) {
+    const url = URL.canParse(target) ? new URL(target) : undefined;
+    attachment = url && urlAttachment(url);
+  } else {
+    attachment = await fileAttachment(target, cwd);
+  }
+  if (!attachment) {
+    const zh = looksChinese(instruction || target);
+    return { kind: 'error', text: zh ? `找不到文件：${target}` : `File not found: ${target}` };
+  }
+  return { kind: 'message', message: { ...base, text: instruction, attachments: [attachment] } };
+}

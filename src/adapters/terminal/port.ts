@@ -1,0 +1,96 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { looksChinese } from '../../core/language.ts';
+import type { ButtonAction, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { Screen } from './screen.ts';
+
+// The terminal's ChatPort: bot messages are plain lines on stdout, buttons become a hint line, a video is
+// kept as an MP4 under EXPORT_DIR and its path printed.
+
+const LABELS: Record<'en' | 'zh', Record<ButtonAction, string>> = {
+  en: { export: 'Export', status: 'Status', credits: 'Credits' },
+  zh: { export: '导出', status: '状态', credits: '积分' },
+};
+
+/** `[Export] [Status] [Credits] — type export, status or credits` (in Chinese when the message is). */
+export function buttonHint(buttons: ButtonAction[], text: string): string {
+  const lang = looksChinese(text) ? 'zh' : 'en';
+  const labels = buttons.map((b) => LABELS[lang][b]);
+  const boxes = labels.map((l) => `[${l}]`).join(' ');
+  const words = labels.map((l) => (lang === 'en' ? l.toLowerCase() : l));
+  const [sep, or, type] = lang === 'zh' ? ['、', ' 或 ', '输入'] : [', ', ' or ', 'type'];
+  const list = words.length > 1 ? `${words.slice(0, -1).join(sep)}${or}${words.at(-1)}` : (words[0] ?? '');
+  return `${boxes} — ${type} ${list}`;
+}
+
+export function renderMessage(message: OutMessage): string {
+  const text = message.text.replace(/\s+$/, '');
+  return message.buttons?.length ? `${text}\n${buttonHint(message.buttons, text)}` : text;
+}
+
+function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  // A tiny test render still shows a non-zero size.
+  if (mb > 0 && mb < 0.01) return mb.toPrecision(2);
+  return mb.toFixed(mb < 10 ? 2 : 1);
+}
+
+export interface TerminalPortOptions {
+  address: string;
+  screen: Screen;
+  exportDir: string;
+}
+
+export function createTerminalPort({ address, screen, exportDir }: TerminalPortOptions): ChatPort {
+  const texts = new Map<string, string>();
+  let lastRef: string | undefined;
+  let next = 0;
+
+  const print = (id: string, text: string) => {
+    screen.print(text);
+    texts.set(id, text);
+    lastRef = id;
+  };
+
+  return {
+    address,
+    // A terminal has no upload limit: every render is downloaded and saved.
+    videoLimitBytes: Number.POSITIVE_INFINITY,
+
+    async send(message: OutMessage): Promise<SentRef> {
+      const id = String(++next);
+      print(id, renderMessage(message));
+      return { id };
+    },
+
+    async edit(ref: SentRef, message: OutMessage): Promise<void> {
+      const text = renderMessage(message);
+      // A script reading stdout gets each new state once, never a repeat of the same line.
+      if (texts.get(ref.id) === text) return;
+      if (lastRef === ref.id && screen.rewriteLast(text)) {
+        texts.set(ref.id, text);
+        return;
+      }
+      print(ref.id, text);
+    },
+
+    async sendVideo(video: VideoOut): Promise<void> {
+      const id = String(++next);
+      if (video.caption) print(id, video.caption);
+      if (!video.path) {
+        print(id, video.url);
+        return;
+      }
+      const dir = path.resolve(exportDir);
+      let dest = path.resolve(video.path);
+      const rel = path.relative(dir, dest);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+        await mkdir(dir, { recursive: true });
+        dest = path.join(dir, path.basename(dest));
+        await copyFile(video.path, dest);
+      }
+      const size = video.size ?? (await stat(dest)).size;
+      print(id, `Saved: ${dest} (${megabytes(size)} MB)`);
+    },
+  };
+}

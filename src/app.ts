@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import type Keyv from 'keyv';
+import { startTerminal } from './adapters/terminal/index.ts';
+import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
+import { type Config, ConfigError, parseConfig } from './config.ts';
+import { createEngine } from './core/engine.ts';
+import type { Engine } from './core/ports.ts';
+import { createHttpServer } from './http.ts';
+import { createNemoClient, nemoTimingFromConfig } from './nemo/index.ts';
+import { createLogger, Secrets } from './secrets.ts';
+import { closeStore, createStore } from './store/index.ts';
+
+// Builds the bot from the environment and runs it until input ends (terminal chat) or a signal arrives.
+// Exit codes: 0 normal stop, 1 startup failure (a wrong platform token, a port in use), 2 bad configuration.
+
+export interface RunOptions {
+  env: Record<string, string | undefined>;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+function signalled(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
+  let dispose = () => {};
+  const promise = new Promise<NodeJS.Signals>((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      // A second Ctrl+C while shutting down means "now".
+      process.once(sig, () => process.exit(130));
+      resolve(sig);
+    };
+    process.once('SIGTERM', on);
+    process.once('SIGINT', on);
+    dispose = () => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+    };
+  });
+  return { promise, dispose };
+}
+
+export async function runBot({ env, stdin, stdout, stderr }: RunOptions): Promise<number> {
+  let config: Config;
+  try {
+    config = parseConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    stderr.write(`${oneLine(e.message)}\n`);
+    return 2;
+  }
+  const secrets = new Secrets();
+  for (const s of [config.NEMO_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]) secrets.add(s);
+  secrets.add(config.TELEGRAM_WEBHOOK_SECRET);
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: stderr });
+  const platforms = Boolean(config.TELEGRAM_BOT_TOKEN || config.DISCORD_TOKEN);
+  const stop = signalled();
+  const http = createHttpServer(logger);
+  const handles: AdapterHandle[] = [];
+  let store: Keyv | undefined;
+  let engine: Engine | undefined;
+
+  const shutdown = async () => {
+    for (const h of handles)
+      await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
+    await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
+    if (store) await closeStore(store).catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
+    await http.close();
+    stop.dispose();
+  };
+
+  try {
+    const opened = await createStore(config.STORE_URL, { logger, secrets });
+    store = opened;
+    // No backend call here: the bot starts even when NemoVideo is unreachable and answers users with an error.
+    const nemo = createNemoClient({
+      baseUrl: config.NEMO_API_URL,
+      version,
+      secrets,
+      logger,
+      timing: nemoTimingFromConfig(config),
+    });
+    const eng = createEngine({ config, nemo, store: opened, logger, secrets });
+    engine = eng;
+    // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
+    // fight over 8080. Platform modes always serve it (health checks, webhooks).
+    if (platforms || env.PORT?.trim()) {
+      const port = await http.listen(config.PORT);
+      logger.info({ port }, 'http server listening');
+    }
+    const deps: AdapterDeps = { engine: eng, config, logger, secrets, store: opened, mount: http.mount };
+    // Loaded on demand: the terminal chat starts without paying for discord.js and grammY.
+    if (config.TELEGRAM_BOT_TOKEN) {
+      const { startTelegram } = await import('./adapters/telegram/index.ts');
+      handles.push(await startTelegram(deps));
+    }
+    if (config.DISCORD_TOKEN) {
+      const { startDiscord } = await import('./adapters/discord/index.ts');
+      handles.push(await startDiscord(deps));
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    stderr.write(`nemo-video-bot: ${oneLine(secrets.redact(message))}\n`);
+    logger.debug({ err: e }, 'startup failed');
+    await shutdown();
+    return 1;
+  }
+  if (!engine) return 1;
+
+  const resume = (eng: Engine) =>
+    eng.resume().catch((e: unknown) => logger.error({ err: e }, 'resuming earlier jobs failed'));
+
+  if (platforms) {
+    await resume(engine);
+    const sig = await stop.promise;
+    logger.info({ signal: sig }, 'stopping');
+  } else {
+    const abort = new AbortController();
+    const eng: Engine = engine;
+    const done = startTerminal({
+      engine: eng,
+      input: stdin,
+      output: stdout,
+      config,
+      logger,
+      interactive: Boolean(stdin.isTTY && stdout.isTTY),
+      ready: () => resume(eng),
+      signal: abort.signal,
+    });
+    const why = await Promise.race([done.then(() => 'eof' as const), stop.promise]);
+    if (why !== 'eof') logger.info({ signal: why }, 'stopping');
+    abort.abort();
+  }
+  await shutdown();
+  return 0;
+}
