@@ -1,0 +1,177 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { type Api, GrammyError, InputFile } from 'grammy';
+import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { Logger } from '../../secrets.ts';
+import { TEXTS } from './commands.ts';
+import { parseAddress, type TgTarget } from './decode.ts';
+import { keyboard, MAX_TEXT, splitCaption, splitText } from './encode.ts';
+import { uploadLimit } from './media.ts';
+
+// The core's ChatPort for one Telegram chat (or forum topic). It owns Telegram's limits: 4096-character
+// messages, 1024-character captions, edits at most once per `editGapMs` per message (latest wins), video file
+// vs link by the upload limit. 429s are retried by the auto-retry transformer installed on `api`.
+
+export interface PortDeps {
+  api: Api;
+  logger: Logger;
+  local: boolean;
+  /** Minimum time between two edits of one message (Telegram allows about one per second per chat). */
+  editGapMs: number;
+  /** The language of the chat's adapter-made texts (button labels, link notice). */
+  langOf(address: ChatAddress): Lang;
+}
+
+const CHAT_ACTION_EVERY_MS = 4_000; // Telegram shows a chat action for 5 s.
+const REMEMBERED = 200;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isBadRequest = (e: unknown, pattern: RegExp) =>
+  e instanceof GrammyError && e.error_code === 400 && pattern.test(e.description);
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
+}
+
+export class TelegramChatPort implements ChatPort {
+  readonly videoLimitBytes: number;
+  /** Message id → what it shows now, to skip identical edits (Telegram answers 400 to them). */
+  #shown = new Map<string, string>();
+  #editSeq = new Map<string, number>();
+  #lastEdit = new Map<string, number>();
+  /** A message that could no longer be edited → the message sent in its place. */
+  #replaced = new Map<string, string>();
+
+  constructor(
+    readonly address: ChatAddress,
+    private readonly target: TgTarget,
+    private readonly deps: PortDeps,
+  ) {
+    this.videoLimitBytes = uploadLimit(deps.local);
+  }
+
+  get #thread() {
+    return this.target.topicId === undefined ? {} : { message_thread_id: this.target.topicId };
+  }
+
+  async send(message: OutMessage): Promise<SentRef> {
+    const parts = splitText(message.text);
+    const markup = keyboard(message.buttons, this.deps.langOf(this.address));
+    let id = '';
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
+      const sent = await this.deps.api.sendMessage(this.target.chatId, part, {
+        ...this.#thread,
+        ...(last && markup ? { reply_markup: markup } : {}),
+      });
+      id = String(sent.message_id);
+      if (last) remember(this.#shown, id, part + JSON.stringify(markup ?? null));
+    }
+    return { id };
+  }
+
+  async edit(ref: SentRef, message: OutMessage): Promise<void> {
+    const id = this.#replaced.get(ref.id) ?? ref.id;
+    const text = message.text.length > MAX_TEXT ? `${message.text.slice(0, MAX_TEXT - 1)}…` : message.text;
+    const markup = keyboard(message.buttons, this.deps.langOf(this.address));
+    const shown = text + JSON.stringify(markup ?? null);
+    if (this.#shown.get(id) === shown) return;
+    // Throttle: wait out the gap since the last edit; if a newer edit arrives meanwhile, it wins.
+    const seq = (this.#editSeq.get(id) ?? 0) + 1;
+    remember(this.#editSeq, id, seq);
+    const wait = (this.#lastEdit.get(id) ?? 0) + this.deps.editGapMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    if (this.#editSeq.get(id) !== seq) return;
+    remember(this.#lastEdit, id, Date.now());
+    try {
+      await this.deps.api.editMessageText(
+        this.target.chatId,
+        Number(id),
+        text,
+        markup ? { reply_markup: markup } : {},
+      );
+      remember(this.#shown, id, shown);
+    } catch (err) {
+      if (isBadRequest(err, /message is not modified/i)) return;
+      if (!isBadRequest(err, /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i))
+        throw err;
+      // Deleted or too old to edit: post the text as a new message and edit that one from now on.
+      const sent = await this.send(message);
+      remember(this.#replaced, ref.id, sent.id);
+    }
+  }
+
+  async sendVideo(video: VideoOut): Promise<void> {
+    const size = video.path ? (video.size ?? (await stat(video.path)).size) : video.size;
+    if (video.path && size !== undefined && size <= this.videoLimitBytes) {
+      try {
+        await this.#uploadVideo(video.path, video);
+        return;
+      } catch (err) {
+        // The server may enforce a lower limit than configured: fall back to the link.
+        if (!(err instanceof GrammyError && err.error_code === 413)) throw err;
+        this.deps.logger.warn(
+          { address: this.address, size },
+          'telegram refused the video as too large; sending the link',
+        );
+      }
+    }
+    // The core's caption for a link already says why; without one, say it here.
+    const lead = video.caption ?? TEXTS[this.deps.langOf(this.address)].videoLink(size, this.videoLimitBytes);
+    await this.send({ text: `${lead}\n${video.url}` });
+  }
+
+  async #uploadVideo(path: string, video: VideoOut): Promise<void> {
+    const { caption, rest } = splitCaption(video.caption ?? '');
+    const action = setInterval(() => void this.activity('upload_video'), CHAT_ACTION_EVERY_MS);
+    try {
+      await this.activity('upload_video');
+      // A path (not a stream): grammY reopens it if auto-retry has to send the request again.
+      await this.deps.api.sendVideo(this.target.chatId, new InputFile(path, basename(path)), {
+        ...this.#thread,
+        supports_streaming: true,
+        ...(video.durationSec !== undefined ? { duration: Math.round(video.durationSec) } : {}),
+        ...(caption ? { caption } : {}),
+      });
+    } finally {
+      clearInterval(action);
+    }
+    for (const text of rest) await this.send({ text });
+  }
+
+  async activity(kind: 'typing' | 'upload_video'): Promise<void> {
+    try {
+      await this.deps.api.sendChatAction(this.target.chatId, kind, this.#thread);
+    } catch (err) {
+      // Only cosmetic: never fail a turn over it.
+      this.deps.logger.debug({ address: this.address, err: (err as Error).message }, 'sendChatAction failed');
+    }
+  }
+}
+
+/** One port per chat address, shared by inbound messages and the engine's resolver (late results). */
+export class ChatPorts {
+  #ports = new Map<ChatAddress, TelegramChatPort>();
+  #langs = new Map<ChatAddress, Lang>();
+  readonly deps: PortDeps;
+
+  constructor(deps: Omit<PortDeps, 'langOf'>) {
+    this.deps = { ...deps, langOf: (a) => this.#langs.get(a) ?? 'en' };
+  }
+
+  setLang(address: ChatAddress, lang: Lang): void {
+    this.#langs.set(address, lang);
+  }
+
+  get(address: ChatAddress): TelegramChatPort | undefined {
+    const cached = this.#ports.get(address);
+    if (cached) return cached;
+    const target = parseAddress(address);
+    if (!target) return undefined;
+    const port = new TelegramChatPort(address, target, this.deps);
+    this.#ports.set(address, port);
+    return port;
+  }
+}

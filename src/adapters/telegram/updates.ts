@@ -1,0 +1,176 @@
+import type { Api, Bot } from 'grammy';
+import type { Message } from 'grammy/types';
+import type Keyv from 'keyv';
+import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
+import type { Logger } from '../../secrets.ts';
+import { firstTime } from '../../store/once.ts';
+import { Albums } from './albums.ts';
+import type { ChatPorts } from './chat-port.ts';
+import { langOf, TEXTS } from './commands.ts';
+import {
+  type BotIdentity,
+  entitiesOf,
+  fileOf,
+  isForBot,
+  isPrivate,
+  parseCommand,
+  senderOf,
+  targetOf,
+  textOf,
+  toAddress,
+  userSender,
+} from './decode.ts';
+import { buttonAction } from './encode.ts';
+import { downloadLimit, type MediaDeps, toAttachment } from './media.ts';
+
+// Update handlers: each turns an update into an InboundMessage and starts the engine WITHOUT awaiting the
+// turn (grammY handles updates one at a time; chat B must be answered while chat A's long turn runs).
+
+/** Telegram keeps undelivered updates for 24 hours; remember handled ids a little longer. */
+const UPDATE_TTL_MS = 48 * 60 * 60 * 1000;
+
+export interface InboundDeps {
+  engine: Engine;
+  store: Keyv;
+  logger: Logger;
+  api: Api;
+  ports: ChatPorts;
+  media: MediaDeps;
+  me: BotIdentity;
+  albumWaitMs: number;
+}
+
+export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
+  const { logger, me } = deps;
+  const albums = new Albums(deps.albumWaitMs, (messages) => {
+    void handleMessages(messages, deps).catch((err) => logger.error({ err }, 'telegram album failed'));
+  });
+
+  // A re-delivered update (crash before the offset was confirmed, webhook retry) is skipped.
+  bot.use(async (ctx, next) => {
+    const updateId = ctx.update.update_id;
+    const first = await firstTime(deps.store, `tg:update:${updateId}`, UPDATE_TTL_MS).catch(
+      (err: unknown) => {
+        // A store outage must not silence the bot: handle the update (at worst twice).
+        logger.warn({ updateId, err: (err as Error).message }, 'update dedupe unavailable');
+        return true;
+      },
+    );
+    if (!first) {
+      logger.info({ updateId }, 'telegram update already handled; skipped');
+      return;
+    }
+    await next();
+  });
+
+  bot.on('callback_query:data', async (ctx) => {
+    await ctx
+      .answerCallbackQuery()
+      .catch((err) => logger.debug({ err: (err as Error).message }, 'answerCallbackQuery failed'));
+    const action = buttonAction(ctx.callbackQuery.data);
+    const message = ctx.callbackQuery.message;
+    if (!action || !message) return;
+    // An inaccessible (old) message has date 0 and no topic flags: reply in the chat itself.
+    const target = message.date === 0 ? { chatId: message.chat.id } : targetOf(message as Message);
+    const address = toAddress(target);
+    const port = deps.ports.get(address)!;
+    const sender = userSender(ctx.from, message.chat.type === 'private');
+    if (ctx.from.language_code) deps.ports.setLang(address, langOf(ctx.from.language_code, ''));
+    start(deps, port, {
+      address,
+      platform: 'telegram',
+      sender,
+      text: '',
+      attachments: [],
+      command: { name: action },
+      botMentions: [`@${me.username}`],
+      messageId: String(message.message_id),
+    });
+  });
+
+  bot.on('message', async (ctx) => {
+    if (ctx.message.media_group_id) albums.add(ctx.message);
+    else await handleMessages([ctx.message], deps);
+  });
+
+  return albums;
+}
+
+async function handleMessages(messages: Message[], deps: InboundDeps): Promise<void> {
+  const { me } = deps;
+  const primary = messages.find((m) => textOf(m) !== '') ?? messages[0];
+  if (!primary) return;
+  if (!messages.some((m) => isForBot(m, me))) return;
+  const text = textOf(primary);
+  const command = parseCommand(text, entitiesOf(primary), me);
+  if (command?.kind === 'foreign') return;
+  const limit = downloadLimit(deps.media.local);
+  const files = messages.flatMap((m) => fileOf(m, limit) ?? []);
+  if (files.length === 0 && text.trim() === '') return; // stickers, service messages, locations…
+
+  const address = toAddress(targetOf(primary));
+  const port = deps.ports.get(address)!;
+  const lang = langOf(primary.from?.language_code, text);
+  deps.ports.setLang(address, lang);
+
+  // getFile would refuse these: say why (and what to do) before anything else happens.
+  const tooBig = files.find((f) => f.size !== undefined && f.size > limit);
+  if (tooBig?.size !== undefined) {
+    // Not awaited either: a rate-limited send must not hold up other chats' updates.
+    void port
+      .send({ text: TEXTS[lang].tooBig(tooBig.size, limit) })
+      .catch((err: unknown) =>
+        deps.logger.warn({ address, err: (err as Error).message }, 'limit notice failed'),
+      );
+    return;
+  }
+
+  const sender = senderOf(primary);
+  const ours = command?.kind === 'ours' ? command : undefined;
+  if (
+    ours &&
+    !isPrivate(primary) &&
+    !primary.sender_chat &&
+    (ours.name === 'reset' || ours.name === 'lang')
+  ) {
+    sender.isAdmin = await isChatAdmin(deps.api, primary.chat.id, primary.from?.id, deps.logger);
+  }
+  start(deps, port, {
+    address,
+    platform: 'telegram',
+    sender,
+    text,
+    attachments: files.map((f) => toAttachment(f, deps.media)),
+    ...(ours ? { command: ours.arg ? { name: ours.name, arg: ours.arg } : { name: ours.name } } : {}),
+    botMentions: [`@${me.username}`],
+    messageId: String(primary.message_id),
+  });
+}
+
+function start(deps: InboundDeps, port: ChatPort, message: InboundMessage): void {
+  deps.logger.info(
+    { address: message.address, command: message.command?.name, attachments: message.attachments.length },
+    'telegram message',
+  );
+  // Not awaited on purpose (design.md decision 4). The engine never rejects; the catch is a safety net.
+  void deps.engine.handle(message, port).catch((err) => deps.logger.error({ err }, 'engine.handle rejected'));
+}
+
+async function isChatAdmin(
+  api: Api,
+  chatId: number,
+  userId: number | undefined,
+  logger: Logger,
+): Promise<boolean> {
+  if (userId === undefined) return false;
+  try {
+    const member = await api.getChatMember(chatId, userId);
+    return member.status === 'creator' || member.status === 'administrator';
+  } catch (err) {
+    logger.warn(
+      { chatId, err: (err as Error).message },
+      'getChatMember failed; treating the sender as a member',
+    );
+    return false;
+  }
+}

@@ -1,0 +1,128 @@
+import { Writable } from 'node:stream';
+import Keyv from 'keyv';
+import type { AdapterHandle } from '../../src/adapters/types.ts';
+import { type Config, parseConfig } from '../../src/config.ts';
+import type { ChatPort, ChatResolver, Engine, InboundMessage } from '../../src/core/ports.ts';
+import { createHttpServer, type HttpServer } from '../../src/http.ts';
+import { createLogger, type Logger, Secrets } from '../../src/secrets.ts';
+import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/server.ts';
+
+// Builds the real Telegram adapter (real grammY) against the fake Bot API, with either a recording engine
+// (adapter-level tests) or whatever engine a test passes (the real one in the end-to-end tests).
+
+/** Our own Engine port implementation that records what the adapter hands over. */
+export class RecordingEngine implements Engine {
+  readonly handled: Array<{ message: InboundMessage; chat: ChatPort }> = [];
+  readonly resolvers = new Map<string, ChatResolver>();
+  /** What a turn does; by default nothing. */
+  turn: (message: InboundMessage, chat: ChatPort) => Promise<void> = async () => {};
+  #waiters: Array<() => void> = [];
+
+  async handle(message: InboundMessage, chat: ChatPort): Promise<void> {
+    this.handled.push({ message, chat });
+    for (const w of this.#waiters.splice(0)) w();
+    await this.turn(message, chat);
+  }
+  registerChats(prefix: string, resolver: ChatResolver): void {
+    this.resolvers.set(prefix, resolver);
+  }
+  async resume(): Promise<void> {}
+  async idle(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  /** Resolves when `count` messages have been handed over. */
+  async waitHandled(count: number, timeoutMs = 3000): Promise<InboundMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.handled.length < count) {
+      if (Date.now() > deadline) throw new Error(`engine got ${this.handled.length} of ${count} messages`);
+      await new Promise<void>((r) => {
+        this.#waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+    return this.handled.map((h) => h.message);
+  }
+}
+
+export interface Harness {
+  tg: FakeTelegram;
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  /** Every log line written (unredacted: the logger has its own empty Secrets, so a leak shows). */
+  logs: string[];
+  store: Keyv;
+  http: HttpServer;
+  httpUrl: string;
+  adapter: AdapterHandle;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  /** Build the engine once config, store and logger exist. */
+  engine: (h: { config: Config; store: Keyv; logger: Logger; secrets: Secrets }) => Engine | Promise<Engine>;
+  /** The store (default: a plain in-memory Keyv). */
+  store?: (logger: Logger) => Promise<Keyv>;
+  editGapMs?: number;
+  /** Webhook mode: TELEGRAM_WEBHOOK_URL points at the harness's own HTTP server (main's createHttpServer). */
+  webhook?: boolean;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness & { engine: Engine }> {
+  const tg = await startFakeTelegram();
+  const http = createHttpServer(createLogger({ level: 'silent', secrets: new Secrets() }));
+  const port = await http.listen(0);
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const config = parseConfig({
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_API_ROOT: tg.url,
+    TELEGRAM_ALBUM_WAIT_MS: '80',
+    STORE_URL: 'memory://',
+    LOG_LEVEL: 'debug',
+    ...(opts.webhook ? { TELEGRAM_WEBHOOK_URL: `${httpUrl}/telegram/hook` } : {}),
+    ...opts.env,
+  });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const secrets = new Secrets();
+  const logger = createLogger({ level: 'debug', secrets: new Secrets(), destination });
+  const store = opts.store ? await opts.store(logger) : new Keyv();
+  const engine = await opts.engine({ config, store, logger, secrets });
+  const { startTelegram } = await import('../../src/adapters/telegram/index.ts');
+  const adapter = await startTelegram(
+    { engine, config, logger, secrets, store, mount: http.mount },
+    { editGapMs: opts.editGapMs ?? 0 },
+  );
+  return {
+    tg,
+    config,
+    secrets,
+    logger,
+    logs,
+    store,
+    http,
+    httpUrl,
+    adapter,
+    engine,
+    async close() {
+      await adapter.stop();
+      await engine.close();
+      await http.close();
+      await tg.close();
+    },
+  };
+}
+
+/** Texts the bot sent or edited in a chat (every version, in order). */
+export function botTexts(tg: FakeTelegram, chatId?: number): string[] {
+  return tg.calls
+    .filter((c) => ['sendMessage', 'editMessageText'].includes(c.method) && c.status === 200)
+    .filter((c) => chatId === undefined || c.params.chat_id === chatId)
+    .map((c) => String(c.params.text));
+}
