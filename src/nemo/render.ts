@@ -169,6 +169,8 @@ async function fetchTo(
     }
     const declared = Number(res.headers['content-length']);
     if (maxBytes !== undefined && Number.isFinite(declared) && declared > maxBytes) {
+      // Nobody reads this body: without a listener undici's abort error would surface as unhandled.
+      res.body.on('error', () => {});
       res.body.destroy();
       throw tooLarge(maxBytes, path);
     }

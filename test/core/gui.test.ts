@@ -32,7 +32,12 @@ const CASES: Array<[string, GuiAction[], string, boolean]> = [
   // drag and drop: ask the user to describe the edit
   ['Drag the clip to reorder the scenes.', ['describe'], '', false],
   ['You can drag and drop files here.', ['describe'], '', false],
-  ["Don't let the intro drag. I trimmed it to 3s.", [], "Don't let the intro drag. I trimmed it to 3s.", false],
+  [
+    "Don't let the intro drag. I trimmed it to 3s.",
+    [],
+    "Don't let the intro drag. I trimmed it to 3s.",
+    false,
+  ],
   ['Go to the Timeline tab to check the order.', ['summary'], '', false],
   ['Switch to the Text panel and edit the caption.', ['state'], '', false],
   ['To replace the logo, drop it onto the canvas. Anything else?', ['describe'], 'Anything else?', false],
