@@ -59,7 +59,7 @@ export function makeCtx(
   const address = chat.address;
   const log = core.logger.child({ chat: address });
   const out = (message: string | OutMessage): OutMessage =>
-    typeof message === 'string' ? { text: message } : message;
+    typeof message === 'string' ? { text: message, lang } : { lang, ...message };
   const say = async (message: string | OutMessage): Promise<SentRef | undefined> => {
     try {
       return await chat.send(out(message));

@@ -2,7 +2,7 @@
 // The job is stored and indexed before the render is created; each phase is recorded, so `resume` (after a
 // crash or a deploy) continues from where it stopped and a posted video is never posted twice.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isNemoError, NemoError } from '../nemo/errors.ts';
 import type { Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
@@ -158,7 +158,8 @@ async function fetchVideo(
   const limit = ctx.chat.videoLimitBytes;
   const asLink: VideoOut = { ...base, caption: ctx.m.videoAsLink };
   if (status.size !== undefined && status.size > limit) return asLink;
-  const dir = path.resolve(config.EXPORT_DIR);
+  // A working copy: the engine deletes it once posted; a chat that keeps videos (the terminal) copies it out.
+  const dir = path.resolve(config.EXPORT_DIR, 'tmp');
   await mkdir(dir, { recursive: true });
   const dest = path.join(dir, `${job.id.replace(/[^\w.-]/g, '_')}.mp4`);
   try {
@@ -188,10 +189,12 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
   }
   ctx.chat.activity?.('upload_video').catch(() => {});
   try {
-    await ctx.chat.sendVideo(video);
+    await ctx.chat.sendVideo({ lang: ctx.lang, ...video });
   } catch (e) {
     ctx.log.warn({ render: job.id, err: String(e) }, 'sending the video failed; posting the link');
     await ctx.say(`${ctx.m.videoAsLink}: ${video.url}`);
+  } finally {
+    if (video.path) await rm(video.path, { force: true }).catch(() => {});
   }
   ctx.log.info({ render: job.id, file: Boolean(video.path) }, 'video posted');
 }

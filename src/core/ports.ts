@@ -76,6 +76,8 @@ export interface OutMessage {
   buttons?: ButtonAction[];
   /** Only the sender should see it, where the platform can (Discord ephemeral); elsewhere a normal message. */
   private?: boolean;
+  /** The reply language the core chose: adapters label buttons and word their own notices in it. */
+  lang?: Lang;
 }
 
 export interface SentRef {
@@ -90,6 +92,8 @@ export interface VideoOut {
   size?: number;
   durationSec?: number;
   caption?: string;
+  /** The reply language the core chose (for the adapter's own notices, e.g. "too large, here is the link"). */
+  lang?: Lang;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/messages.en.ts';
@@ -31,6 +32,8 @@ describe('export', () => {
     expect(videos).toHaveLength(1);
     expect(videos[0]?.bytes?.equals(h.fake.mp4())).toBe(true);
     expect(videos[0]?.video?.path?.startsWith(h.exportDir)).toBe(true);
+    // The working copy is the engine's: deleted once posted, so a Telegram/Discord host does not fill up.
+    expect(existsSync(videos[0]?.video?.path ?? '')).toBe(false);
     expect(h.fake.count('render')).toBe(1);
     expect(await h.store.get('jobs:pending')).toBeUndefined();
   });
@@ -44,7 +47,7 @@ describe('export', () => {
     expect(video?.video?.path).toBeUndefined();
     expect(video?.video?.url).toMatch(/^http/);
     expect(video?.text).toBe(en.videoAsLink);
-    expect(await readdir(h.exportDir)).toEqual([]);
+    expect((await readdir(h.exportDir, { recursive: true })).filter((f) => f.endsWith('.mp4'))).toEqual([]);
   });
 
   it('posts a link when the size is unknown and the download passes the limit', async () => {
@@ -54,7 +57,7 @@ describe('export', () => {
     await h.engine.handle(inbound(chat, 'export'), chat);
     const video = chat.log.find((p) => p.kind === 'video');
     expect(video?.video?.path).toBeUndefined();
-    expect(await readdir(h.exportDir)).toEqual([]);
+    expect((await readdir(h.exportDir, { recursive: true })).filter((f) => f.endsWith('.mp4'))).toEqual([]);
   });
 
   it('status and export with no session: "nothing yet", no session, no render', async () => {

@@ -38,7 +38,7 @@ async function expectSavedMp4(stdout: string): Promise<void> {
   expect(path.isAbsolute(file)).toBe(true);
   expect(path.dirname(file)).toBe(exportDir);
   expect((await readFile(file)).equals(fake.mp4())).toBe(true);
-  expect(await readdir(exportDir)).toEqual([path.basename(file)]);
+  expect((await readdir(exportDir)).filter((f) => f.endsWith('.mp4'))).toEqual([path.basename(file)]);
 }
 
 /** Logs are pino JSON on stderr; stdout is the chat only. */

@@ -37,7 +37,7 @@ export function langFor(text: string, fallback: Lang): Lang {
 /** Splits a message into payloads: buttons go under the last part. */
 export function payloads(message: OutMessage, lang: Lang, prefix = ''): Payload[] {
   const parts = splitText(prefix + message.text);
-  const rows = buttonRow(message.buttons, langFor(message.text, lang));
+  const rows = buttonRow(message.buttons, message.lang ?? langFor(message.text, lang));
   return parts.map((content, i) => ({
     content,
     components: i === parts.length - 1 ? rows : [],

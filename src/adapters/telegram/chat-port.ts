@@ -58,7 +58,7 @@ export class TelegramChatPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     const parts = splitText(message.text);
-    const markup = keyboard(message.buttons, this.deps.langOf(this.address));
+    const markup = keyboard(message.buttons, message.lang ?? this.deps.langOf(this.address));
     let id = '';
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
@@ -75,7 +75,7 @@ export class TelegramChatPort implements ChatPort {
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
     const id = this.#replaced.get(ref.id) ?? ref.id;
     const text = message.text.length > MAX_TEXT ? `${message.text.slice(0, MAX_TEXT - 1)}…` : message.text;
-    const markup = keyboard(message.buttons, this.deps.langOf(this.address));
+    const markup = keyboard(message.buttons, message.lang ?? this.deps.langOf(this.address));
     const shown = text + JSON.stringify(markup ?? null);
     if (this.#shown.get(id) === shown) return;
     // Throttle: wait out the gap since the last edit; if a newer edit arrives meanwhile, it wins.
@@ -119,7 +119,9 @@ export class TelegramChatPort implements ChatPort {
       }
     }
     // The core's caption for a link already says why; without one, say it here.
-    const lead = video.caption ?? TEXTS[this.deps.langOf(this.address)].videoLink(size, this.videoLimitBytes);
+    const lead =
+      video.caption ??
+      TEXTS[video.lang ?? this.deps.langOf(this.address)].videoLink(size, this.videoLimitBytes);
     await this.send({ text: `${lead}\n${video.url}` });
   }
 

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { looksChinese } from '../../core/language.ts';
-import type { ButtonAction, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ButtonAction, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Screen } from './screen.ts';
 
 // The terminal's ChatPort: bot messages are plain lines on stdout, buttons become a hint line, a video is
@@ -13,8 +13,8 @@ const LABELS: Record<'en' | 'zh', Record<ButtonAction, string>> = {
 };
 
 /** `[Export] [Status] [Credits] — type export, status or credits` (in Chinese when the message is). */
-export function buttonHint(buttons: ButtonAction[], text: string): string {
-  const lang = looksChinese(text) ? 'zh' : 'en';
+export function buttonHint(buttons: ButtonAction[], text: string, chosen?: Lang): string {
+  const lang = chosen ?? (looksChinese(text) ? 'zh' : 'en');
   const labels = buttons.map((b) => LABELS[lang][b]);
   const boxes = labels.map((l) => `[${l}]`).join(' ');
   const words = labels.map((l) => (lang === 'en' ? l.toLowerCase() : l));
@@ -25,7 +25,7 @@ export function buttonHint(buttons: ButtonAction[], text: string): string {
 
 export function renderMessage(message: OutMessage): string {
   const text = message.text.replace(/\s+$/, '');
-  return message.buttons?.length ? `${text}\n${buttonHint(message.buttons, text)}` : text;
+  return message.buttons?.length ? `${text}\n${buttonHint(message.buttons, text, message.lang)}` : text;
 }
 
 function megabytes(bytes: number): string {
@@ -83,8 +83,8 @@ export function createTerminalPort({ address, screen, exportDir }: TerminalPortO
       }
       const dir = path.resolve(exportDir);
       let dest = path.resolve(video.path);
-      const rel = path.relative(dir, dest);
-      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      // The core hands over a working copy it deletes afterwards: keep ours directly in EXPORT_DIR.
+      if (path.dirname(dest) !== dir) {
         await mkdir(dir, { recursive: true });
         dest = path.join(dir, path.basename(dest));
         await copyFile(video.path, dest);
