@@ -124,6 +124,8 @@ test('/export posts the MP4 byte for byte, with buttons handled by a press', asy
   const press = fake.press('nemo:export', withButtons);
   const video = await fake.waitFor(() => fake.repliesTo(press).find((m) => m.files.length > 0));
   expect(video.files[0]?.bytes.equals(nemo?.mp4() ?? Buffer.alloc(0))).toBe(true);
+  // A second export only after the first has finished: one arriving earlier is a double tap, refused.
+  await fake.waitFor(() => text(h as Harness, press).includes('✅ Rendered'));
   const e = fake.slash('export');
   const again = await fake.waitFor(() => fake.repliesTo(e).find((m) => m.files.length > 0));
   expect(again.files[0]?.bytes.equals(nemo?.mp4() ?? Buffer.alloc(0))).toBe(true);

@@ -64,7 +64,9 @@ export async function startHarness(opts: {
   const logger = createLogger({
     level: 'debug',
     secrets,
-    destination: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream,
+    destination: {
+      write: (s: string) => (process.env.DEBUG_LOGS && process.stderr.write(s), logs.push(s)),
+    } as unknown as NodeJS.WritableStream,
   });
   const store = new Keyv();
   const engine =
