@@ -37,6 +37,7 @@ export function titleFrom(prompt: string): string {
   const cleaned = prompt
     .replace(/\b(please|generate|make|create|a|an|the|video|for|of|me)\b/gi, ' ')
     .replace(/(给我|帮我|生成|制作|一个|视频)/g, '')
+    .replace(/的\s*$/, '')
     .replace(/\s+/g, ' ')
     .trim();
   return (cleaned || prompt).slice(0, 40);
