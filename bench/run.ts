@@ -1,0 +1,137 @@
+// `npm run bench [-- <upload MB>]`: runs each benchmark in its own process (a clean heap per measurement,
+// every fake on 127.0.0.1 in a child of it), prints one markdown table and writes bench/results.md with the
+// machine's facts. Figures are measured, never asserted: the run fails only when a benchmark breaks.
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, type Row } from './lib.ts';
+
+interface Part {
+  file: string;
+  args?: string[];
+  /** Turns the process's stdout into rows (default: the `BENCH <json>` lines of lib.ts `emit`). */
+  parse?: (stdout: string) => Row[];
+  timeoutMs: number;
+}
+
+/** bench/upload-memory.ts prints one human line per case; its figures become rows here. */
+function parseUpload(stdout: string): Row[] {
+  const rows: Row[] = [];
+  const re =
+    /^(.+?): (\d+) MB in ([\d.]+) s \((\d+) MB\/s\), RSS (\d+) → peak (\d+) MB, growth ([-\d.]+) MB, peak ArrayBuffers ([\d.]+) MB/;
+  for (const line of stdout.split('\n')) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const [, label, size, secs, rate, base, peak, growth, buffers] = m;
+    rows.push({
+      bench: `Upload ${size} MB: ${label}`,
+      metric: 'peak RSS growth MB / MB/s',
+      value: `${growth} / ${rate}`,
+      note: `${secs} s; RSS ${base} → ${peak} MB; peak ArrayBuffers ${buffers} MB; target < 64 MB growth`,
+    });
+  }
+  return rows;
+}
+
+const PARTS: Part[] = [
+  { file: 'upload-memory.ts', args: process.argv.slice(2, 3), parse: parseUpload, timeoutMs: 60_000 },
+  { file: 'parse.ts', timeoutMs: 30_000 },
+  { file: 'turns.ts', timeoutMs: 60_000 },
+  { file: 'chats.ts', timeoutMs: 45_000 },
+];
+
+function parseEmitted(stdout: string): Row[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('BENCH '))
+    .flatMap((l) => JSON.parse(l.slice('BENCH '.length)) as Row[]);
+}
+
+/** Runs one part in its own process group (so a timeout also stops its fake server) and collects its rows. */
+function runPart(part: Part): Promise<{ rows: Row[]; ok: boolean; secs: number }> {
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench', part.file), ...(part.args ?? [])],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  }, part.timeoutMs);
+  return new Promise((resolve) => {
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      const secs = (performance.now() - t0) / 1000;
+      let rows: Row[] = [];
+      try {
+        rows = (part.parse ?? parseEmitted)(out);
+      } catch (e) {
+        process.stderr.write(`${part.file}: unreadable output: ${String(e)}\n`);
+      }
+      const ok = code === 0 && !timedOut && rows.length > 0;
+      if (!ok) {
+        const why = timedOut
+          ? `timed out after ${part.timeoutMs / 1000} s`
+          : `exit ${code}, ${rows.length} rows`;
+        process.stderr.write(`${part.file}: ${why}\n${out}`);
+        rows.push({ bench: part.file, metric: 'FAILED', value: '—', note: why });
+      }
+      resolve({ rows, ok, secs });
+    });
+  });
+}
+
+const cell = (s: string | undefined): string => (s ?? '').replace(/\|/g, '\\|');
+
+/** A padded markdown table, laid out as biome formats it (so `npm run lint` passes on results.md). */
+function table(rows: Row[]): string {
+  const head = ['Benchmark', 'Metric', 'Value', 'Notes'];
+  const body = rows.map((r) => [r.bench, r.metric, r.value, r.note].map(cell));
+  const len = (s: string) => [...s].length;
+  const widths = head.map((h, i) => Math.max(len(h), ...body.map((r) => len(r[i] ?? ''))));
+  const pad = (s: string, i: number) => {
+    const fill = ' '.repeat((widths[i] ?? 0) - len(s));
+    return i === 2 ? fill + s : s + fill; // the Value column is right-aligned
+  };
+  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = widths.map((w, i) => (i === 2 ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(head), `| ${rule.join(' | ')} |`, ...body.map(line)].join('\n');
+}
+
+const started = performance.now();
+const rows: Row[] = [];
+let failed = 0;
+for (const part of PARTS) {
+  process.stderr.write(`bench: ${part.file}…\n`);
+  const r = await runPart(part);
+  process.stderr.write(`bench: ${part.file} done in ${r.secs.toFixed(1)} s\n`);
+  rows.push(...r.rows);
+  if (!r.ok) failed++;
+}
+const total = (performance.now() - started) / 1000;
+
+const cpus = os.cpus();
+const facts = [
+  `- Date: ${new Date().toISOString()}`,
+  `- Node ${process.version} on ${os.platform()} ${os.release()} (${os.arch()})`,
+  `- CPU: ${cpus.length} cores × ${cpus[0]?.model.trim() ?? 'unknown'}; available parallelism ${os.availableParallelism()}`,
+  `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')} (1/5/15 min, at the end: other work on the machine skews the figures)`,
+  `- Whole run: ${total.toFixed(1)} s; every server a fake on 127.0.0.1, in a child process of the benchmark`,
+];
+const md = table(rows);
+process.stdout.write(`${md}\n\n${facts.join('\n')}\n`);
+await writeFile(
+  path.join(ROOT, 'bench', 'results.md'),
+  `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); measured, not asserted.\n\n${facts.join('\n')}\n\n${md}\n`,
+);
+process.exit(failed ? 1 : 0);
