@@ -40,18 +40,22 @@ export interface Attachment {
   open?: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
 }
 
+/** The bot's commands, as typed after a slash (`/export`) or carried by a button. */
+export const COMMAND_NAMES = [
+  'start',
+  'help',
+  'export',
+  'credits',
+  'status',
+  'upload',
+  'reset',
+  'cancel',
+  'open',
+  'lang',
+] as const;
+
 /** Commands an adapter recognised itself (slash commands, buttons); they skip keyword routing. */
-export type CommandName =
-  | 'start'
-  | 'help'
-  | 'export'
-  | 'credits'
-  | 'status'
-  | 'upload'
-  | 'reset'
-  | 'cancel'
-  | 'open'
-  | 'lang';
+export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface InboundMessage {
   address: ChatAddress;

@@ -4,22 +4,11 @@
 // cost credits, each wrongly routed one loses the user's words, so the bar for routing is high).
 
 import { COMMAND_PHRASES, FILLERS, type KeywordCommand, PUNCTUATION } from '../i18n/keywords.ts';
-import type { CommandName } from './ports.ts';
+import { COMMAND_NAMES, type CommandName } from './ports.ts';
 
 export type Route = { kind: 'command'; name: CommandName; arg?: string } | { kind: 'agent'; text: string };
 
-const SLASH_COMMANDS: ReadonlySet<string> = new Set<CommandName>([
-  'start',
-  'help',
-  'export',
-  'credits',
-  'status',
-  'upload',
-  'reset',
-  'cancel',
-  'open',
-  'lang',
-]);
+const SLASH_COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -1,41 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type AccountCtx, authHeaders, call, parseAnswer, withRetries } from './call.ts';
 import { NemoError } from './errors.ts';
+import { extensionOf, FORMAT_BY_MIME, formatOf, MIME_BY_FORMAT } from './formats.ts';
 import { Deadline, send, transportError } from './http.ts';
 import { type UploadedFileWire, uploadData } from './schemas.ts';
 import { SUPPORTED_FORMATS, type UploadedFile, type UploadFile } from './types.ts';
 
 // Uploads stream the file through a hand-built multipart body (an async generator of chunks), so a 200 MB
 // video never sits in memory. Format and size are checked before any byte moves.
-
-const EXT_MIME: Record<string, string> = {
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  avi: 'video/x-msvideo',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-};
-const MIME_EXT: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(EXT_MIME).map(([e, m]) => [m, e])),
-  'image/jpeg': 'jpg',
-  'image/jpg': 'jpg',
-  'video/avi': 'avi',
-  'video/x-matroska': 'mkv',
-  'audio/mp3': 'mp3',
-  'audio/x-wav': 'wav',
-  'audio/wave': 'wav',
-  'audio/x-m4a': 'm4a',
-  'audio/x-aac': 'aac',
-};
 
 const supported = new Set<string>(SUPPORTED_FORMATS);
 
@@ -48,9 +20,9 @@ export function checkUpload(
   file: Pick<UploadFile, 'name' | 'mimeType' | 'size'>,
   maxBytes: number,
 ): { name: string; contentType: string } {
-  const ext = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase();
+  const ext = extensionOf(file.name);
   const mime = file.mimeType?.split(';')[0]?.trim().toLowerCase();
-  const mimeExt = mime ? MIME_EXT[mime] : undefined;
+  const mimeExt = mime ? FORMAT_BY_MIME[mime] : undefined;
   let name = file.name;
   if (!ext || !supported.has(ext)) {
     if (!mimeExt) throw refuse('unsupported_file', `unsupported file type: ${ext ?? mime ?? 'unknown'}`);
@@ -60,10 +32,10 @@ export function checkUpload(
   if (file.size !== undefined && file.size > maxBytes) {
     throw refuse('file_too_large', `file too large: ${file.size} bytes (limit ${maxBytes})`);
   }
-  const finalExt = (ext && supported.has(ext) ? ext : mimeExt) as string;
+  const format = formatOf(file);
   return {
     name,
-    contentType: mime && MIME_EXT[mime] ? mime : (EXT_MIME[finalExt] ?? 'application/octet-stream'),
+    contentType: mime && mimeExt ? mime : format ? MIME_BY_FORMAT[format] : 'application/octet-stream',
   };
 }
 

@@ -65,7 +65,11 @@ export async function startHarness(opts: {
     level: 'debug',
     secrets,
     destination: {
-      write: (s: string) => (process.env.DEBUG_LOGS && process.stderr.write(s), logs.push(s)),
+      write: (s: string) => {
+        // DEBUG_LOGS=1 shows the bot's log lines while a test is being debugged.
+        if (process.env.DEBUG_LOGS) process.stderr.write(s);
+        logs.push(s);
+      },
     } as unknown as NodeJS.WritableStream,
   });
   const store = new Keyv();

@@ -6,16 +6,13 @@ import type {
   Message,
 } from 'discord.js';
 import { PermissionFlagsBits } from 'discord.js';
-import { formatOf } from '../../core/attachments.ts';
 import type { Attachment, ChatAddress, CommandName, InboundMessage, Lang, Sender } from '../../core/ports.ts';
-import { SUPPORTED_FORMATS } from '../../nemo/types.ts';
+import { formatOf } from '../../nemo/formats.ts';
 import { TEXTS } from './commands.ts';
 import { buttonAction, formatAddress } from './encode.ts';
 
 // Discord events → the core's InboundMessage. Attachments are checked here (type, size) so a refusal comes
 // before any backend work, and are passed on by their CDN URL (public, signed) with a streaming fallback.
-
-const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_FORMATS);
 
 interface ChannelLike {
   id: string;
@@ -68,7 +65,7 @@ export function attachmentProblem(list: Attachment[], maxMb: number, lang: Lang)
   for (const a of list) {
     // The same rule as the core's (extension, else MIME type), so the core never refuses what passed here.
     const format = formatOf(a);
-    if (!format || !SUPPORTED.has(format)) return TEXTS[lang].unsupported(a.name);
+    if (!format) return TEXTS[lang].unsupported(a.name);
     if (a.size !== undefined && a.size > maxMb * 1024 * 1024)
       return TEXTS[lang].tooBig(a.name, a.size, maxMb);
   }

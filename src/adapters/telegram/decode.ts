@@ -1,5 +1,5 @@
 import type { Message, MessageEntity, PhotoSize, User } from 'grammy/types';
-import type { ChatAddress, CommandName, Sender } from '../../core/ports.ts';
+import { type ChatAddress, COMMAND_NAMES, type CommandName, type Sender } from '../../core/ports.ts';
 
 // Pure translation of Telegram messages into the core's terms: addresses, senders, commands, whether a
 // group message is meant for the bot, and which files it carries. No I/O here.
@@ -61,18 +61,7 @@ export function userSender(from: User | undefined, isAdmin: boolean): Sender {
   };
 }
 
-export const COMMANDS: readonly CommandName[] = [
-  'start',
-  'help',
-  'export',
-  'credits',
-  'status',
-  'upload',
-  'reset',
-  'cancel',
-  'open',
-  'lang',
-];
+export const COMMANDS: readonly CommandName[] = COMMAND_NAMES;
 
 export type ParsedCommand =
   | { kind: 'ours'; name: CommandName; arg?: string }

@@ -5,33 +5,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { looksChinese } from '../../core/language.ts';
 import type { Attachment, InboundMessage } from '../../core/ports.ts';
+import { mimeOf } from '../../nemo/formats.ts';
 
 // One stdin line → one inbound message. `/upload <path|URL> [instruction]` becomes an attachment;
 // everything else (keywords, slash commands, prompts) is left to the core's routing.
 
 export const TERMINAL_ADDRESS = 'term:local';
 
-const MIME: Record<string, string> = {
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  avi: 'video/x-msvideo',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-};
-
 /** The MIME type for a file name by its extension; undefined for formats NemoVideo does not take. */
-export function mimeFromName(name: string): string | undefined {
-  return MIME[path.extname(name).slice(1).toLowerCase()];
-}
+export const mimeFromName = mimeOf;
 
 export type ParsedLine =
   | { kind: 'empty' }

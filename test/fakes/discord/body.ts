@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
+import { readAll } from '../body.ts';
 import type { RecordedFile } from './types.ts';
 
 // Request bodies as Discord reads them: JSON, or multipart with `payload_json` plus `files[n]` parts
@@ -8,15 +9,6 @@ import type { RecordedFile } from './types.ts';
 export interface ParsedBody {
   json: unknown;
   files: RecordedFile[];
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseMultipart(req: IncomingMessage): Promise<ParsedBody> {

@@ -108,12 +108,7 @@ export function sendCode(ctx: FakeCtx, res: ServerResponse, code: number, messag
   sendJson(res, status, { code, message: message ?? MESSAGE_FOR_CODE[code] ?? 'Error', data: null });
 }
 
-/** Reads a whole (small) request body. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+export { readAll as readBody } from '../body.ts';
 
 export function parseJson(body: Buffer): unknown {
   try {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
+import { readAll } from '../body.ts';
 
 // Parses a Bot API request body the three ways the real server accepts: JSON, urlencoded and multipart.
 // Node's built-in FormData parser rejects grammY's multipart (unquoted filenames, lower-case headers),
@@ -44,15 +45,6 @@ function coerce(key: string, value: string): unknown {
   if (NUMBER_FIELDS.has(key) && /^-?\d+$/.test(value)) return Number(value);
   if (BOOL_FIELDS.has(key)) return value === 'true';
   return value;
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseMultipart(req: IncomingMessage): Promise<ParsedBody> {
