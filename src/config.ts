@@ -3,7 +3,10 @@ import { z } from 'zod';
 // The one configuration schema (design.md's table). Parsed once in main and passed down;
 // nothing below main reads process.env.
 
-const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+// An empty or blank value means "not set" (a `KEY=` line in .env), never 0.
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(def));
 const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -15,7 +18,9 @@ const optional = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 export const configSchema = z.object({
-  NEMO_API_URL: z.url().default('https://mega-api-prod.nemovideo.ai'),
+  NEMO_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://mega-api-prod.nemovideo.ai'),
   NEMO_TOKEN: optional,
   STORE_URL: z
     .string()
@@ -25,9 +30,10 @@ export const configSchema = z.object({
     )
     .default('sqlite://./data/bot.sqlite'),
   EXPORT_DIR: z.string().min(1).default('./exports'),
+  /** 0 turns the "⏳ Still working..." messages off. */
   HEARTBEAT_INTERVAL_MS: int(120_000),
   RENDER_POLL_INTERVAL_MS: int(30_000),
-  RENDER_POLL_MAX: int(10),
+  RENDER_POLL_MAX: int(10, 1),
   RATE_LIMIT_RETRY_MS: int(30_000),
   SSE_TIMEOUT_MS: int(900_000),
   SSE_STUCK_MS: int(600_000),
@@ -42,7 +48,9 @@ export const configSchema = z.object({
   /** How many prompts may wait behind a running agent turn in one chat. */
   QUEUE_MAX: int(3),
   TELEGRAM_BOT_TOKEN: optional,
-  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  TELEGRAM_API_ROOT: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://api.telegram.org'),
   TELEGRAM_LOCAL_API: bool(false),
   TELEGRAM_WEBHOOK_URL: optional,
   TELEGRAM_WEBHOOK_SECRET: optional,
@@ -51,7 +59,7 @@ export const configSchema = z.object({
   DISCORD_TOKEN: optional,
   DISCORD_API_URL: optional,
   DISCORD_GUILD_ID: optional,
-  PORT: int(8080),
+  PORT: int(8080, 0, 65_535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

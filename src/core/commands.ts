@@ -14,7 +14,9 @@ export async function help(ctx: ChatCtx): Promise<void> {
 }
 
 export async function uploadHowTo(ctx: ChatCtx): Promise<void> {
-  await ctx.say(ctx.m.uploadHowTo(formatList(), ctx.core.config.MAX_UPLOAD_MB));
+  // A terminal has no attach button: there a file comes in through /upload <path|URL>.
+  const how = ctx.platform === 'terminal' ? ctx.m.uploadHowToTerminal : ctx.m.uploadHowTo;
+  await ctx.say(how(formatList(), ctx.core.config.MAX_UPLOAD_MB));
 }
 
 export async function credits(ctx: ChatCtx): Promise<void> {
@@ -43,14 +45,15 @@ export async function status(ctx: ChatCtx): Promise<void> {
   const sessionId = ctx.record.sessionId;
   const busy = activity(ctx);
   if (!sessionId) {
-    await ctx.say([...busy, ctx.m.nothingYet].join('\n'));
+    // While the first turn runs, "describe your video first" would contradict "working on your request".
+    await ctx.say((busy.length ? busy : [ctx.m.nothingYet]).join('\n'));
     return;
   }
   try {
     const state = await accountFor(ctx).state(sessionId, ctx.core.shutdown);
     const summary = summariseDraft(state.draft, ctx.lang);
     const buttons: ButtonAction[] = isExportable(state.draft) && busy.length === 0 ? ['export'] : [];
-    const text = [...busy, summary ?? ctx.m.nothingYet].join('\n');
+    const text = (summary ? [...busy, summary] : busy.length ? busy : [ctx.m.nothingYet]).join('\n');
     await ctx.say(buttons.length ? { text, buttons } : { text });
   } catch (e) {
     await reportError(ctx, e, 'status');
@@ -83,7 +86,7 @@ export async function lang(ctx: ChatCtx, arg: string | undefined, isAdmin: boole
     return;
   }
   if (!isAdmin) {
-    await ctx.say(ctx.m.adminOnly);
+    await ctx.say({ text: ctx.m.adminOnly, private: true });
     return;
   }
   await ctx.core.sessions.update(ctx.address, (r) => {
@@ -95,7 +98,7 @@ export async function lang(ctx: ChatCtx, arg: string | undefined, isAdmin: boole
 
 export async function reset(ctx: ChatCtx, isAdmin: boolean): Promise<void> {
   if (!isAdmin) {
-    await ctx.say(ctx.m.adminOnly);
+    await ctx.say({ text: ctx.m.adminOnly, private: true });
     return;
   }
   if (ctx.core.lanes.busy(ctx.address)) {

@@ -40,7 +40,10 @@ export interface EngineDeps {
 const CLOSE_GRACE_MS = 5_000;
 
 type Command = { name: CommandName; arg?: string };
-type Plan = { kind: 'command'; command: Command } | { kind: 'agent'; text: string; after?: Command };
+type Plan =
+  | { kind: 'command'; command: Command }
+  | { kind: 'agent'; text: string; after?: Command }
+  | { kind: 'unknown'; name: string };
 
 /** What a message asks for. Files always go to the agent's session first; a command caption runs after. */
 function plan(msg: InboundMessage): Plan {
@@ -48,6 +51,7 @@ function plan(msg: InboundMessage): Plan {
   const r = msg.command
     ? ({ kind: 'command', ...msg.command } as const)
     : route(msg.text, msg.botMentions ? { botMentions: msg.botMentions } : {});
+  if (r.kind === 'unknown') return r;
   if (msg.attachments.length === 0) {
     if (r.kind === 'command') return { kind: 'command', command: withArg(r.name, r.arg) };
     return r.text.trim() ? { kind: 'agent', text: r.text } : { kind: 'command', command: { name: 'help' } };
@@ -187,9 +191,16 @@ export function createEngine(deps: EngineDeps): Engine {
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
       const p = plan(msg);
       ctx.log.debug(
-        { plan: p.kind, command: p.kind === 'command' ? p.command.name : p.after?.name },
+        {
+          plan: p.kind,
+          command: p.kind === 'command' ? p.command.name : p.kind === 'agent' ? p.after?.name : p.name,
+        },
         'message',
       );
+      if (p.kind === 'unknown') {
+        await ctx.say(ctx.m.unknownCommand(p.name));
+        return;
+      }
       if (p.kind === 'command') {
         // Export takes its place in the lane inside runCommand; the others never wait for it.
         if (p.command.name !== 'export') release();

@@ -52,5 +52,14 @@ export async function reportError(ctx: ChatCtx, e: unknown, what: string): Promi
   } else {
     ctx.log.error({ err: errInfo(e) }, `${what} failed`);
   }
-  await ctx.say(errorText(ctx, e));
+  // Token trouble and rate limits are the operator's business, not the channel's (Discord: ephemeral).
+  const quiet = isNemoError(e) && PRIVATE_CODES.has(e.code);
+  await ctx.say(quiet ? { text: errorText(ctx, e), private: true } : errorText(ctx, e));
 }
+
+const PRIVATE_CODES: ReadonlySet<string> = new Set([
+  'token_invalid',
+  'trial_limit',
+  'rate_limited',
+  'client_id_missing',
+]);

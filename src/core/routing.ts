@@ -6,7 +6,11 @@
 import { COMMAND_PHRASES, FILLERS, type KeywordCommand, PUNCTUATION } from '../i18n/keywords.ts';
 import { COMMAND_NAMES, type CommandName } from './ports.ts';
 
-export type Route = { kind: 'command'; name: CommandName; arg?: string } | { kind: 'agent'; text: string };
+export type Route =
+  | { kind: 'command'; name: CommandName; arg?: string }
+  | { kind: 'agent'; text: string }
+  /** A slash command the bot does not have (`/exprot`): answered locally, never sent to the paid agent. */
+  | { kind: 'unknown'; name: string };
 
 const SLASH_COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
 
@@ -87,10 +91,12 @@ export function matchKeyword(text: string): KeywordCommand | undefined {
 
 export function route(text: string, opts: { botMentions?: string[] } = {}): Route {
   const stripped = stripMentions(text, opts.botMentions);
-  const slash = /^\/([A-Za-z0-9_]+)(?:\s+([\s\S]*))?$/u.exec(stripped);
+  const slash = /^\/([\p{L}\p{N}_]+)(?:\s+([\s\S]*))?$/u.exec(stripped);
   if (slash) {
-    const name = slash[1]!.toLowerCase();
-    if (!SLASH_COMMANDS.has(name)) return { kind: 'agent', text: stripped };
+    const typed = slash[1]!.toLowerCase();
+    // `/导出`, `/状态`: the Chinese names Discord shows for the commands, typed by hand.
+    const name = SLASH_COMMANDS.has(typed) ? typed : matchKeyword(typed);
+    if (!name) return { kind: 'unknown', name: typed };
     const arg = slash[2]?.trim();
     return arg
       ? { kind: 'command', name: name as CommandName, arg }

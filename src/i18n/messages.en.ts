@@ -88,6 +88,9 @@ export const en = {
       : `⏳ Still working... (${seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)} min`})`,
   uploadHowTo: (formats: string, maxMb: number) =>
     `📎 To upload, send the file in this chat (as a file or attachment), optionally with a message saying what to do with it. Formats: ${formats}. Up to ${maxMb} MB; MP4, MOV, JPG and PNG work best.`,
+  uploadHowToTerminal: (formats: string, maxMb: number) =>
+    `📎 To upload, type /upload <file path or https URL> [what to do with it], e.g. /upload ./photo.jpg make it a 10-second clip. Formats: ${formats}. Up to ${maxMb} MB.`,
+  unknownCommand: (name: string) => `❓ I don’t know /${name}. Type /help to see what I can do.`,
   uploading: (names: string) => `📎 Uploading ${names}…`,
   uploaded: (names: string) => `📎 Uploaded: ${names}`,
   uploadedAsk: 'Now tell me what to make with it.',

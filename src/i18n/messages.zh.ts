@@ -69,6 +69,9 @@ export const zh: Messages = {
       : `⏳ 仍在处理中...（${seconds < 60 ? `${seconds} 秒` : `${Math.floor(seconds / 60)} 分钟`}）`,
   uploadHowTo: (formats: string, maxMb: number) =>
     `📎 上传方法：直接在聊天中发送文件（作为文件或附件），可以附上一句话说明要做什么。格式：${formats}。最大 ${maxMb} MB；MP4、MOV、JPG、PNG 效果最好。`,
+  uploadHowToTerminal: (formats: string, maxMb: number) =>
+    `📎 上传方法：输入 /upload <文件路径或 https 链接> [要做什么]，例如 /upload ./photo.jpg 做成10秒短片。格式：${formats}。最大 ${maxMb} MB。`,
+  unknownCommand: (name: string) => `❓ 没有 /${name} 这个命令。输入 /help 查看我能做什么。`,
   uploading: (names: string) => `📎 正在上传 ${names}…`,
   uploaded: (names: string) => `📎 已上传：${names}`,
   uploadedAsk: '现在告诉我要用它做什么吧。',

@@ -30,6 +30,18 @@ describe('commands', () => {
     const chat = recordingChat();
     await h.engine.handle(inbound(chat, 'upload'), chat);
     expect(chat.texts()[0]).toMatch(/mp4, mov.*Up to 50 MB/);
+    // The harness speaks as the terminal, which has no attach button: it is told the /upload syntax.
+    expect(chat.texts()[0]).toContain('/upload <file path or https URL>');
+  });
+
+  it('a mistyped slash command is answered locally and never reaches the (paid) agent', async () => {
+    h = await harness();
+    const chat = recordingChat();
+    await h.engine.handle(inbound(chat, '/exprot'), chat);
+    await h.engine.handle(inbound(chat, '/剪辑'), chat);
+    expect(chat.texts()[0]).toBe(en.unknownCommand('exprot'));
+    expect(chat.texts()[1]).toBe(zh.unknownCommand('剪辑'));
+    expect(h.fake.chats).toHaveLength(0);
   });
 
   it('lang: shows the current language, sets it for the chat, refuses non-admins', async () => {

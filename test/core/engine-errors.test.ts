@@ -25,6 +25,8 @@ interface Case {
   setup?: boolean;
   expectEn: RegExp;
   expectZh: RegExp;
+  /** Shown only to the sender where the platform can (token trouble, rate limits). */
+  private?: boolean;
 }
 
 const f = (route: FakeRoute, x: Omit<InjectedFault, 'route'>): InjectedFault => ({ route, times: 99, ...x });
@@ -57,12 +59,14 @@ const CASES: Case[] = [
     say: 'credits',
     expectEn: /try again in a minute/,
     expectZh: /一分钟后/,
+    private: true,
   },
   {
     name: '429 on the token endpoint',
     fault: f('token', { status: 429 }),
     expectEn: /trial limit.*NEMO_TOKEN/,
     expectZh: /试用.*NEMO_TOKEN/,
+    private: true,
   },
   {
     name: '500 backend',
@@ -75,6 +79,7 @@ const CASES: Case[] = [
     fault: f('token', { status: 400 }),
     expectEn: /trial sign-in/,
     expectZh: /试用登录/,
+    private: true,
   },
   {
     name: 'render failed',
@@ -113,6 +118,8 @@ describe.each([
     const said = chat.texts().slice(start).join('\n');
     expect(said).toMatch(lang === 'en' ? c.expectEn : c.expectZh);
     if (lang === 'zh') expect(said).toMatch(/\p{Script=Han}/u);
+    const refusal = chat.log.slice(start).find((p) => (lang === 'en' ? c.expectEn : c.expectZh).test(p.text));
+    expect(Boolean(refusal?.private)).toBe(Boolean(c.private));
     for (const token of h.fake.issuedTokens) expect(said).not.toContain(token);
   });
 });

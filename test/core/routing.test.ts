@@ -94,7 +94,6 @@ const PHRASES: Array<[string, CommandName | null]> = [
   ['上传速度太慢了', null],
   ['时间线上第二段删掉', null],
   ['生成一个30秒的宣传视频', null],
-  ['/unknown do something', null],
   ['export; rm -rf /', null],
 ];
 
@@ -126,7 +125,10 @@ describe('route: mentions and slash commands', () => {
     ['/open', undefined, { kind: 'command', name: 'open' }],
     ['/cancel', undefined, { kind: 'command', name: 'cancel' }],
     ['<@123> /status', undefined, { kind: 'command', name: 'status' }],
-    ['/frobnicate now', undefined, { kind: 'agent', text: '/frobnicate now' }],
+    ['/frobnicate now', undefined, { kind: 'unknown', name: 'frobnicate' }],
+    ['/exprot', undefined, { kind: 'unknown', name: 'exprot' }],
+    ['/导出', undefined, { kind: 'command', name: 'export' }],
+    ['/状态', undefined, { kind: 'command', name: 'status' }],
     ['/home/me/video.mp4 please', undefined, { kind: 'agent', text: '/home/me/video.mp4 please' }],
     ['<@123> make a video about cats', ['<@123>'], { kind: 'agent', text: 'make a video about cats' }],
     ['make a video @NemoBot about cats', ['@NemoBot'], { kind: 'agent', text: 'make a video about cats' }],

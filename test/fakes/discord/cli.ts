@@ -5,7 +5,15 @@ import { startFakeDiscord } from './server.ts';
 // into what a user does (`/credits`, `/video a cat`, `/lang zh`, `@ make a cat video`, `!press export`)
 // and prints what the bot posts.  npx tsx test/fakes/discord/cli.ts
 
-const fake = await startFakeDiscord();
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write('usage: npm run fake:discord [-- --port N]   (default: a free port)\n');
+  process.exit(0);
+}
+const portAt = args.indexOf('--port');
+const fake = await startFakeDiscord({}, portAt >= 0 ? Number(args[portAt + 1]) : 0);
+// The person at this terminal owns the server: /reset and /lang need Manage Server.
+const OWNER = { permissions: 1n << 5n };
 process.stdout.write(
   `fake Discord on ${fake.url}\nstart the bot with:\n  DISCORD_TOKEN=${fake.token} DISCORD_API_URL=${fake.url} npm start\n` +
     'then type /credits, /video <prompt>, /export, /status, /lang zh, "@ <text>" (a mention), "!press export"\n',
@@ -41,7 +49,7 @@ rl.on('line', (raw) => {
       const arg = rest.join(' ');
       const options: Record<string, string> =
         name === 'video' ? { prompt: arg } : name === 'lang' && arg ? { language: arg } : {};
-      fake.slash(name, options);
+      fake.slash(name, options, OWNER);
     } else if (line) {
       fake.message(line, { dm: true });
     }

@@ -93,8 +93,8 @@ export class FakeDiscord extends UserActions {
     this.state.rateLimits.push(limit);
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  async listen(port = 0): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(port, '127.0.0.1', resolve));
     this.#port = (this.#server.address() as AddressInfo).port;
   }
 
@@ -155,9 +155,12 @@ export class FakeDiscord extends UserActions {
   }
 }
 
-export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}): Promise<FakeDiscord> {
+export async function startFakeDiscord(
+  options: Partial<FakeDiscordOptions> = {},
+  port = 0,
+): Promise<FakeDiscord> {
   const fake = new FakeDiscord({ ...DEFAULT_DISCORD, ...options });
-  await fake.listen();
+  await fake.listen(port);
   return fake;
 }
 

@@ -5,7 +5,12 @@ import { startFakeTelegram } from './server.ts';
 // with the printed TELEGRAM_* variables. Each line you type is a message from a user in a private chat;
 // `/photo [caption]` sends a photo, `/album caption` three photos, `/press <messageId> <export|status|credits>`.
 
-const port = Number(process.argv[2] ?? 8081);
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write('usage: npm run fake:telegram [-- [--port] N]   (default port 8081)\n');
+  process.exit(0);
+}
+const port = Number(args.find((a) => /^\d+$/.test(a)) ?? 8081);
 const tg = await startFakeTelegram({}, port);
 const user = tg.user(1001, { name: 'You', lang: process.env.LANG?.startsWith('zh') ? 'zh-hans' : 'en' });
 const chat = tg.privateChat(user);
