@@ -13,14 +13,15 @@ import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { exportVideo } from './export.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
-import type {
-  Attachment,
-  ChatAddress,
-  ChatPort,
-  Clock,
-  CommandName,
-  Engine,
-  InboundMessage,
+import {
+  type Attachment,
+  addressPrefix,
+  type ChatAddress,
+  type ChatPort,
+  type Clock,
+  type CommandName,
+  type Engine,
+  type InboundMessage,
 } from './ports.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { route } from './routing.ts';
@@ -155,6 +156,13 @@ export function createEngine(deps: EngineDeps): Engine {
    * (loading the chat's record is asynchronous). A message holds the door only until it has its place.
    */
   const doors = new Map<ChatAddress, Promise<void>>();
+  /** Per platform prefix: resuming its pending jobs, started the moment its adapter registers. */
+  const resumeGates = new Map<string, Promise<void>>();
+  const resumeFor = (prefix?: string): Promise<void> =>
+    (async () => {
+      await tellInterruptedTurns(core, prefix);
+      await resumeJobs(core, track, prefix);
+    })().catch((e: unknown) => logger.error({ err: errInfo(e), prefix }, 'resuming earlier jobs failed'));
 
   async function dispatch(msg: InboundMessage, chat: ChatPort): Promise<void> {
     const address = chat.address;
@@ -170,6 +178,9 @@ export function createEngine(deps: EngineDeps): Engine {
     };
     try {
       await prev;
+      // The platform's earlier jobs take their places first: an Export tap that arrived while the bot was down
+      // must find the resumed render in its lane, not start a second one.
+      await resumeGates.get(addressPrefix(address));
       if (closing) {
         const lang = chooseLang({ locale: msg.sender.locale, text: msg.text });
         await chat.send({ text: messages(lang).shuttingDown }).catch(() => {});
@@ -235,10 +246,11 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     registerChats(prefix, resolver) {
       core.resolvers.set(prefix, resolver);
+      resumeGates.set(prefix, resumeFor(prefix));
     },
     async resume() {
-      await tellInterruptedTurns(core);
-      await resumeJobs(core, track);
+      await Promise.all(resumeGates.values());
+      await resumeFor();
     },
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);

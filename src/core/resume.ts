@@ -14,8 +14,9 @@ function chatFor(core: Core, address: ChatAddress): ChatPort | undefined {
 }
 
 /** Tells chats whose turn was cut by a restart. Addresses without a registered adapter stay indexed. */
-export async function tellInterruptedTurns(core: Core): Promise<void> {
+export async function tellInterruptedTurns(core: Core, prefix?: string): Promise<void> {
   for (const address of await readIndex(core.store, TURNS_INDEX)) {
+    if (prefix !== undefined && addressPrefix(address) !== prefix) continue;
     if (core.lanes.busy(address)) continue; // this process's own turn
     const chat = chatFor(core, address);
     if (!chat) {
@@ -39,8 +40,13 @@ export async function tellInterruptedTurns(core: Core): Promise<void> {
  * Starts every pending job in its chat's lane. `track` keeps the returned work visible to `idle()`.
  * Jobs for prefixes without a registered adapter stay pending (logged) for a later start.
  */
-export async function resumeJobs(core: Core, track: (p: Promise<unknown>) => void): Promise<void> {
+export async function resumeJobs(
+  core: Core,
+  track: (p: Promise<unknown>) => void,
+  prefix?: string,
+): Promise<void> {
   for (const job of await pendingJobs(core.store)) {
+    if (prefix !== undefined && addressPrefix(job.address) !== prefix) continue;
     const chat = chatFor(core, job.address);
     if (!chat) {
       core.logger.warn({ chat: job.address, render: job.id }, 'no adapter for a pending render; kept');

@@ -127,6 +127,26 @@ describe('resume', () => {
     expect(chat3.log).toEqual([]);
   });
 
+  it('an Export tap that arrives with the restart finds the resumed render: one render, one video', async () => {
+    h = await harness({ fake: { renderPolls: 100_000 } });
+    const chat = recordingChat();
+    await h.engine.handle(inbound(chat, PROMPT), chat);
+    const exporting = h.engine.handle(inbound(chat, 'export'), chat);
+    await chat.waitFor(() => h.fake.count('poll') >= 1);
+    await h.engine.close();
+    await exporting;
+
+    h.fake.options.renderPolls = 1;
+    const chat2 = recordingChat();
+    const second = h.restart();
+    second.registerChats('term', (address) => (address === chat2.address ? chat2 : undefined));
+    // The tap is handled before anyone calls resume(): registering the platform already resumed its jobs.
+    await second.handle(inbound(chat2, 'export'), chat2);
+    await second.idle();
+    expect(chat2.log.filter((p) => p.kind === 'video')).toHaveLength(1);
+    expect(h.fake.count('render')).toBe(1);
+  });
+
   it('a job stored before its create call reached the backend is rendered by the next engine', async () => {
     h = await harness();
     const chat = recordingChat();
