@@ -63,6 +63,15 @@ describe('parseLine', () => {
     expect(bytes.toString()).toBe('0123456789');
   });
 
+  it('takes a URL with a malformed escape without crashing', async () => {
+    const p = await parseLine('/upload https://x.example/clip%zz.mp4 make it short');
+    expect(p.kind === 'message' && p.message.attachments[0]).toMatchObject({
+      name: 'clip%zz.mp4',
+      url: 'https://x.example/clip%zz.mp4',
+      mimeType: 'video/mp4',
+    });
+  });
+
   it('resolves a relative path against the working directory', async () => {
     await writeFile(path.join(dir, 'a.png'), 'x');
     const p = await parseLine('/upload a.png', dir);

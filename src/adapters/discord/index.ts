@@ -85,7 +85,9 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
     // DM channels are not cached; without this partial their messages would be dropped.
     partials: [Partials.Channel],
     allowedMentions: { parse: [] },
-    rest: { ...(api ? { api } : {}), makeRequest: fetchRequest },
+    // A video upload may take longer than the default 15 s, and a timed-out POST is retried by default:
+    // the upload may have landed, so a retry could post the video twice. 429s are queued, not "retried".
+    rest: { ...(api ? { api } : {}), makeRequest: fetchRequest, timeout: 120_000, retries: 0 },
   });
 
   try {

@@ -27,8 +27,10 @@ export async function startTelegram(
   const bot = new Bot(token, { client: { apiRoot } });
 
   bot.botInfo = await identify(bot, logger, deps.signal);
-  // 429 retry_after honoured for every call; also retries 5xx and network errors, but not for ever.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: 300 }));
+  // 429 retry_after and 5xx are retried (bounded). Network errors are not: auto-retry would retry them
+  // without limit (hanging shutdown while Telegram is unreachable), and a timed-out sendVideo may have
+  // arrived, so sending it again could post the video twice.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: 300, rethrowHttpErrors: true }));
   bot.catch((err) =>
     logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'),
   );

@@ -32,7 +32,13 @@ function firstArg(s: string): [string, string] {
 }
 
 function urlAttachment(url: URL): Attachment {
-  const name = decodeURIComponent(url.pathname.split('/').pop() || 'file');
+  const last = url.pathname.split('/').pop() || 'file';
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // A malformed escape (`%zz`) is not worth a crash: keep the name as typed.
+  }
   const mimeType = mimeFromName(name);
   return { name, url: url.href, ...(mimeType ? { mimeType } : {}) };
 }
