@@ -114,7 +114,8 @@ export function createEngine(deps: EngineDeps): Engine {
       return;
     }
     if (queued.ahead > 0) await ctx.say(ctx.m.queued(queued.ahead));
-    await queued.done;
+    // A prompt still waiting when the process stops was never sent: say so rather than lose it silently.
+    if ((await queued.done) === 'dropped' && closing) await ctx.say(ctx.m.shuttingDown);
   }
 
   async function runCommand(
@@ -225,8 +226,11 @@ export function createEngine(deps: EngineDeps): Engine {
         async (signal) => {
           await agentTurn(ctx, { text: p.text, attachments }, signal);
           if (after && !signal.aborted) {
-            if (after.name === 'export') await exportVideo(ctx, signal);
-            else await runCommand(ctx, after, msg);
+            // A file captioned "export": the same one-export-at-a-time rule as a typed export.
+            if (after.name === 'export') {
+              if (core.lanes.hasExport(ctx.address)) await ctx.say(ctx.m.exportRunning);
+              else await exportVideo(ctx, signal);
+            } else await runCommand(ctx, after, msg);
           }
         },
         release,

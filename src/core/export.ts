@@ -185,6 +185,7 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
   // Marked before sending: a crash between the mark and the send loses the post rather than doubling it.
   if (!(await firstTime(ctx.core.store, postedKey(job.id), POSTED_TTL_MS))) {
     ctx.log.info({ render: job.id }, 'render already posted');
+    if (video.path) await rm(video.path, { force: true }).catch(() => {});
     return;
   }
   ctx.chat.activity?.('upload_video').catch(() => {});

@@ -100,7 +100,8 @@ async function talk(
         await ctx.say(ctx.m.newSession);
         continue;
       }
-      if (isNemoError(e) && e.delivered && (e.code === 'stream_broken' || e.code === 'unreachable')) {
+      // Delivered, then cut (a broken connection, or a budget that ran out): never re-send; look at the state.
+      if (isNemoError(e) && e.delivered && ['stream_broken', 'unreachable', 'timeout'].includes(e.code)) {
         ctx.log.warn({ code: e.code }, 'stream broke after delivery; checking the state');
         await recoverAfterBreak(ctx, session.account, session.sessionId, before, signal);
         return;

@@ -42,6 +42,19 @@ describe('concurrency in one chat', () => {
     expect(h.fake.chats.map((c) => c.text)).toEqual([PROMPT, 'add a title "A"']);
   });
 
+  it('a prompt still queued when the process stops is not lost silently: the user is asked to resend', async () => {
+    h = await harness({ fake: { generateMs: 2_000 } });
+    const chat = recordingChat();
+    const first = h.engine.handle(inbound(chat, PROMPT), chat);
+    await chat.waitFor(() => h.fake.chats.length === 1);
+    const second = h.engine.handle(inbound(chat, 'add a title "Late"'), chat);
+    await chat.waitFor(() => chat.texts().includes(en.queued(1)));
+    await h.engine.close();
+    await Promise.all([first, second]);
+    expect(chat.texts()).toContain(en.shuttingDown);
+    expect(h.fake.chats.map((c) => c.text)).toEqual([PROMPT]);
+  });
+
   it('a double export renders once', async () => {
     h = await harness({ fake: { renderPolls: 4 } });
     const chat = recordingChat();
