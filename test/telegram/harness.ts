@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import Keyv from 'keyv';
+import { expect } from 'vitest';
+import { startTelegram } from '../../src/adapters/telegram/index.ts';
 import type { AdapterHandle } from '../../src/adapters/types.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
 import type { ChatPort, ChatResolver, Engine, InboundMessage } from '../../src/core/ports.ts';
@@ -94,7 +96,6 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness & { en
   const logger = createLogger({ level: 'debug', secrets: new Secrets(), destination });
   const store = opts.store ? await opts.store(logger) : new Keyv();
   const engine = await opts.engine({ config, store, logger, secrets });
-  const { startTelegram } = await import('../../src/adapters/telegram/index.ts');
   const adapter = await startTelegram(
     { engine, config, logger, secrets, store, mount: http.mount },
     { editGapMs: opts.editGapMs ?? 0 },
@@ -125,4 +126,27 @@ export function botTexts(tg: FakeTelegram, chatId?: number): string[] {
     .filter((c) => ['sendMessage', 'editMessageText'].includes(c.method) && c.status === 200)
     .filter((c) => chatId === undefined || c.params.chat_id === chatId)
     .map((c) => String(c.params.text));
+}
+
+/** The adapter alone with a given token and API root, its log lines captured (wrong token, 409). */
+export async function startHarnessWithToken(apiRoot: string, token: string, engine: RecordingEngine) {
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const secrets = new Secrets();
+  const config = parseConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot });
+  const logger = createLogger({ level: 'debug', secrets, destination });
+  const handle = await startTelegram({ engine, config, logger, secrets, store: new Keyv(), mount: () => {} });
+  return {
+    stop: () => handle.stop(),
+    async waitLog(pattern: RegExp) {
+      for (let i = 0; i < 60 && !logs.some((l) => pattern.test(l)); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(logs.some((l) => pattern.test(l))).toBe(true);
+    },
+  };
 }
