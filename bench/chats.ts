@@ -1,45 +1,17 @@
 // Memory per chat: the bot's heap and RSS growth after 1,000 chats have each had a first agent turn (an
 // anonymous token, a NemoVideo session, a session record in the memory store, the engine's per-chat caches).
 // The fake NemoVideo runs in a child process so only the bot's memory is measured.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { parseConfig } from '../src/config.ts';
+import { rm } from 'node:fs/promises';
 import { createEngine } from '../src/core/engine.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../src/nemo/index.ts';
-import { createLogger, Secrets } from '../src/secrets.ts';
 import { closeStore, createStore } from '../src/store/index.ts';
-import { countingChat, emit, fmt, gc, MB, type Row, startFakeChild } from './lib.ts';
+import { benchBot, countingChat, emit, fmt, gc, MB, type Row } from './lib.ts';
 
 const CHATS = 1_000;
 const WARM = 40;
 const PARALLEL = 20;
 const BUDGET_MS = 25_000;
 
-const fake = await startFakeChild({
-  replyMs: 0,
-  generateMs: 0,
-  heartbeatMs: 1_000,
-  tokensPerIp: 1_000_000,
-  credits: { available: 1_000_000_000, frozen: 0 },
-});
-const exportDir = await mkdtemp(path.join(tmpdir(), 'nemo-bench-'));
-const config = parseConfig({
-  NEMO_API_URL: fake.url,
-  STORE_URL: 'memory://',
-  EXPORT_DIR: exportDir,
-  HEARTBEAT_INTERVAL_MS: '0',
-  LOG_LEVEL: 'silent',
-});
-const secrets = new Secrets();
-const logger = createLogger({ level: 'silent', secrets });
-const nemo = createNemoClient({
-  baseUrl: fake.url,
-  version: 'bench',
-  secrets,
-  logger,
-  timing: nemoTimingFromConfig(config),
-});
+const { fake, exportDir, config, secrets, logger, nemo } = await benchBot({});
 const store = await createStore('memory://', { logger });
 const engine = createEngine({ config, nemo, store, logger, secrets });
 

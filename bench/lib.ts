@@ -1,9 +1,14 @@
 // Shared bits of the benchmarks: result rows, statistics, an RSS sampler, the fake NemoVideo in a child
 // process (so its recorded requests never count against the bot's memory) and a light ChatPort.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Config, parseConfig } from '../src/config.ts';
 import type { ChatPort, OutMessage, SentRef, VideoOut } from '../src/core/ports.ts';
+import { createNemoClient, type NemoClient, nemoTimingFromConfig } from '../src/nemo/index.ts';
+import { createLogger, type Logger, Secrets } from '../src/secrets.ts';
 import type { FakeNemoOptions } from '../test/fakes/nemo/types.ts';
 
 export const MB = 1024 * 1024;
@@ -139,4 +144,44 @@ export function countingChat(address: string): CountingChat {
     },
   };
   return chat;
+}
+
+export interface BenchBot {
+  fake: FakeChild;
+  exportDir: string;
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  nemo: NemoClient;
+}
+
+/** The fake in a child (instant agent, no trial or credit limits) and a silent bot config and client. */
+export async function benchBot(env: Record<string, string>, fakeOpts: Partial<FakeNemoOptions> = {}) {
+  const fake = await startFakeChild({
+    replyMs: 0,
+    generateMs: 0,
+    heartbeatMs: 1_000,
+    tokensPerIp: 1_000_000,
+    credits: { available: 1_000_000_000, frozen: 0 },
+    ...fakeOpts,
+  });
+  const exportDir = await mkdtemp(path.join(tmpdir(), 'nemo-bench-'));
+  const config = parseConfig({
+    NEMO_API_URL: fake.url,
+    STORE_URL: 'memory://',
+    EXPORT_DIR: exportDir,
+    HEARTBEAT_INTERVAL_MS: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const secrets = new Secrets();
+  const logger = createLogger({ level: 'silent', secrets });
+  const nemo = createNemoClient({
+    baseUrl: fake.url,
+    version: 'bench',
+    secrets,
+    logger,
+    timing: nemoTimingFromConfig(config),
+  });
+  return { fake, exportDir, config, secrets, logger, nemo } satisfies BenchBot;
 }

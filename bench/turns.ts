@@ -1,17 +1,13 @@
 // The bot's overhead per agent turn and per export: the real engine + client against the fake NemoVideo (in a
 // child process, replyMs/generateMs 0) with a counting ChatPort, on a memory store and on a SQLite file. The
 // same prompts through the bare client give the floor (loopback HTTP + the fake), so the difference is ours.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type Keyv from 'keyv';
-import { parseConfig } from '../src/config.ts';
 import { createEngine } from '../src/core/engine.ts';
 import type { Engine, InboundMessage } from '../src/core/ports.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../src/nemo/index.ts';
-import { createLogger, Secrets } from '../src/secrets.ts';
 import { closeStore, createStore } from '../src/store/index.ts';
-import { type CountingChat, countingChat, emit, fmt, type Row, startFakeChild, stats } from './lib.ts';
+import { benchBot, type CountingChat, countingChat, emit, fmt, type Row, stats } from './lib.ts';
 
 const CHATS = 20;
 const TURNS_PER_CHAT = 10;
@@ -38,33 +34,10 @@ const prompt = (chat: number, turn: number): string => {
   return list[turn % list.length] ?? '';
 };
 
-const fake = await startFakeChild({
-  replyMs: 0,
-  generateMs: 0,
-  heartbeatMs: 1_000,
-  renderPolls: 1,
-  tokensPerIp: 1_000_000,
-  credits: { available: 1_000_000_000, frozen: 0 },
-});
-const exportDir = await mkdtemp(path.join(tmpdir(), 'nemo-bench-'));
-const config = parseConfig({
-  NEMO_API_URL: fake.url,
-  STORE_URL: 'memory://',
-  EXPORT_DIR: exportDir,
-  HEARTBEAT_INTERVAL_MS: '0',
-  RENDER_POLL_INTERVAL_MS: '1',
-  RENDER_POLL_MAX: '50',
-  LOG_LEVEL: 'silent',
-});
-const secrets = new Secrets();
-const logger = createLogger({ level: 'silent', secrets });
-const nemo = createNemoClient({
-  baseUrl: fake.url,
-  version: 'bench',
-  secrets,
-  logger,
-  timing: nemoTimingFromConfig(config),
-});
+const { fake, exportDir, config, secrets, logger, nemo } = await benchBot(
+  { RENDER_POLL_INTERVAL_MS: '1', RENDER_POLL_MAX: '50' },
+  { renderPolls: 1 },
+);
 
 const message = (chat: CountingChat, text: string): InboundMessage => ({
   address: chat.address,
