@@ -18,6 +18,8 @@ export interface RunOptions {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
+  /** Every secret the bot learns lands here; main uses it to redact a last-resort crash line too. */
+  secrets?: Secrets;
 }
 
 const version = (
@@ -44,7 +46,13 @@ function signalled(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
   return { promise, dispose };
 }
 
-export async function runBot({ env, stdin, stdout, stderr }: RunOptions): Promise<number> {
+export async function runBot({
+  env,
+  stdin,
+  stdout,
+  stderr,
+  secrets = new Secrets(),
+}: RunOptions): Promise<number> {
   let config: Config;
   try {
     config = parseConfig(env);
@@ -53,7 +61,6 @@ export async function runBot({ env, stdin, stdout, stderr }: RunOptions): Promis
     stderr.write(`${oneLine(e.message)}\n`);
     return 2;
   }
-  const secrets = new Secrets();
   for (const s of [config.NEMO_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]) secrets.add(s);
   secrets.add(config.TELEGRAM_WEBHOOK_SECRET);
   const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: stderr });
