@@ -1,32 +1,18 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { botTexts, type Harness, RecordingEngine, startHarness, startHarnessWithToken } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { botTexts, RecordingEngine, recordingHarnesses, startHarnessWithToken } from './harness.ts';
 
 // The adapter with real grammY against the fake Bot API and a recording engine: webhooks, polling,
 // and the chat port (edits, splitting, 429s, videos as files or links).
 
-let h: (Harness & { engine: RecordingEngine }) | undefined;
-const start = async (env: Record<string, string> = {}) => {
-  const engine = new RecordingEngine();
-  h = (await startHarness({ env, engine: () => engine })) as Harness & { engine: RecordingEngine };
-  return h;
-};
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const start = recordingHarnesses();
 
 describe('telegram adapter: transport and chat port', () => {
   it('serves webhooks: an update POSTed with the secret is handled, a wrong secret gets 401', async () => {
-    const engine = new RecordingEngine();
-    h = (await startHarness({
-      engine: () => engine,
-      webhook: true,
-      env: { TELEGRAM_WEBHOOK_SECRET: 'hook-secret-123456' },
-    })) as Harness & { engine: RecordingEngine };
-    const { tg } = h;
+    const h = await start({ TELEGRAM_WEBHOOK_SECRET: 'hook-secret-123456' }, { webhook: true });
+    const { tg, engine } = h;
     const set = await tg.waitFor('setWebhook');
     expect(set.params).toMatchObject({
       url: `${h.httpUrl}/telegram/hook`,

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tinyJpeg } from '../fakes/telegram/jpeg.ts';
 import { startFakeTelegram } from '../fakes/telegram/server.ts';
-import { type Harness, RecordingEngine, startHarness, startHarnessWithToken } from './harness.ts';
+import { RecordingEngine, recordingHarnesses, startHarnessWithToken } from './harness.ts';
 
 // The adapter with real grammY against the fake Bot API and a recording engine: what it hands the core,
 // and Telegram's rules it owns (groups, admins, albums, limits, dedupe).
 
-let h: (Harness & { engine: RecordingEngine }) | undefined;
-const start = async (env: Record<string, string> = {}) => {
-  const engine = new RecordingEngine();
-  h = (await startHarness({ env, engine: () => engine })) as Harness & { engine: RecordingEngine };
-  return h;
-};
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const start = recordingHarnesses();
 
 const readAll = async (stream: ReadableStream<Uint8Array>) =>
   Buffer.from(await new Response(stream).arrayBuffer());

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import Keyv from 'keyv';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { startTelegram } from '../../src/adapters/telegram/index.ts';
 import type { AdapterHandle } from '../../src/adapters/types.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
@@ -148,5 +148,27 @@ export async function startHarnessWithToken(apiRoot: string, token: string, engi
         await new Promise((r) => setTimeout(r, 50));
       expect(logs.some((l) => pattern.test(l))).toBe(true);
     },
+  };
+}
+
+export type RecordingHarness = Harness & { engine: RecordingEngine };
+
+/**
+ * A starter for adapter tests: each call builds a harness with a fresh recording engine, and the one of the
+ * current test is closed after it (the caller's file gets its own afterEach).
+ */
+export function recordingHarnesses(): (
+  env?: Record<string, string>,
+  opts?: Omit<HarnessOptions, 'engine' | 'env'>,
+) => Promise<RecordingHarness> {
+  let current: RecordingHarness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (env = {}, opts = {}) => {
+    const engine = new RecordingEngine();
+    current = (await startHarness({ ...opts, env, engine: () => engine })) as RecordingHarness;
+    return current;
   };
 }
