@@ -118,20 +118,19 @@ export async function withRetries<T>(
   }
 }
 
-/** Checks an answer: refusal → NemoError, else the payload parsed by `schema`. */
-export async function parseAnswer<S extends z.ZodType>(
+/** Reads a JSON answer; a refusal comes back as a NemoError, logged with its (redacted) body. */
+export async function readAnswer(
   ctx: AccountCtx,
   res: SendResult,
-  spec: { method: string; path: string; schema: S; envelope: Envelope },
-): Promise<z.output<S>> {
+  at: { method: string; path: string; delivered?: boolean },
+): Promise<{ json: unknown; err: NemoError | undefined }> {
   const { json, text } = await readJson(res);
   const userId = ctx.auth.userId;
   const err = refusal({
     status: res.statusCode,
     json,
     text,
-    method: spec.method,
-    path: spec.path,
+    ...at,
     secrets: ctx.deps.secrets,
     ...(userId ? { userId } : {}),
   });
@@ -146,8 +145,18 @@ export async function parseAnswer<S extends z.ZodType>(
       },
       'nemo refused',
     );
-    throw err;
   }
+  return { json, err };
+}
+
+/** Checks an answer: refusal → NemoError, else the payload parsed by `schema`. */
+export async function parseAnswer<S extends z.ZodType>(
+  ctx: AccountCtx,
+  res: SendResult,
+  spec: { method: string; path: string; schema: S; envelope: Envelope },
+): Promise<z.output<S>> {
+  const { json, err } = await readAnswer(ctx, res, { method: spec.method, path: spec.path });
+  if (err) throw err;
   const parsed = spec.schema.safeParse(unwrap(json, spec.envelope));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,9 +1,8 @@
 import type { AccountCtx } from './call.ts';
-import { authHeaders, backoffMs } from './call.ts';
-import { refusal } from './classify.ts';
+import { authHeaders, backoffMs, readAnswer } from './call.ts';
 import type { NemoError } from './errors.ts';
 import { createEventDecoder } from './events.ts';
-import { Deadline, readJson, type SendResult, send, sleep, transportError } from './http.ts';
+import { Deadline, type SendResult, send, sleep, transportError } from './http.ts';
 import type { NemoEvent } from './types.ts';
 
 // The chat turn: POST /run_sse and stream the agent's events. Decision 2 of design.md rules here: once the
@@ -18,6 +17,11 @@ async function* tracked(payload: Buffer, sent: { value: boolean }): AsyncGenerat
 }
 
 /** Opens the stream; a refusal before it opens is retried once (1001 after re-auth, 429/5xx after a wait). */
+/** A transport failure of the chat call, saying whether the message may have reached the agent. */
+function chatFailure(ctx: AccountCtx, e: unknown, deadline: Deadline, delivered: boolean) {
+  return transportError(e, { method: 'POST', path: PATH, deadline, secrets: ctx.deps.secrets, delivered });
+}
+
 async function open(
   ctx: AccountCtx,
   payload: Buffer,
@@ -50,13 +54,7 @@ async function open(
       });
     } catch (e) {
       deadline.clear();
-      throw transportError(e, {
-        method: 'POST',
-        path: PATH,
-        deadline,
-        secrets: ctx.deps.secrets,
-        delivered: sent.value,
-      });
+      throw chatFailure(ctx, e, deadline, sent.value);
     }
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     const type = String(res.headers['content-type'] ?? '');
@@ -64,37 +62,9 @@ async function open(
     // Not a stream: a JSON answer (an error envelope even with 200) means the agent did not take the message.
     let err: NemoError | undefined;
     try {
-      const { json, text } = await readJson(res);
-      const userId = ctx.auth.userId;
-      err = refusal({
-        status: res.statusCode,
-        json,
-        text,
-        method: 'POST',
-        path: PATH,
-        secrets: ctx.deps.secrets,
-        delivered: false,
-        ...(userId ? { userId } : {}),
-      });
-      if (err) {
-        ctx.deps.logger.warn(
-          {
-            code: err.code,
-            status: err.status,
-            bodyCode: err.bodyCode,
-            body: ctx.deps.secrets.redact(text.slice(0, 500)),
-          },
-          'nemo chat refused',
-        );
-      }
+      ({ err } = await readAnswer(ctx, res, { method: 'POST', path: PATH, delivered: false }));
     } catch (e) {
-      throw transportError(e, {
-        method: 'POST',
-        path: PATH,
-        deadline,
-        secrets: ctx.deps.secrets,
-        delivered: true,
-      });
+      throw chatFailure(ctx, e, deadline, true);
     } finally {
       deadline.clear();
     }
@@ -189,13 +159,7 @@ export async function* chat(
       wake = undefined;
     }
     if (failure !== undefined) {
-      throw transportError(failure, {
-        method: 'POST',
-        path: PATH,
-        deadline,
-        secrets: ctx.deps.secrets,
-        delivered: true,
-      });
+      throw chatFailure(ctx, failure, deadline, true);
     }
   } finally {
     if (stuckTimer) clearTimeout(stuckTimer);
