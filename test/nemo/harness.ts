@@ -37,25 +37,12 @@ export async function harness(
   timing: Partial<NemoTiming> = {},
 ): Promise<Harness> {
   const fake = await startFakeNemo(fakeOpts);
-  const secrets = new Secrets();
-  let captured = '';
-  const sink = new PassThrough();
-  sink.on('data', (c: Buffer) => {
-    captured += c.toString('utf8');
-  });
-  const logger = createLogger({ level: 'trace', secrets, destination: sink });
-  const client = createNemoClient({
-    baseUrl: fake.url,
-    version: '9.9.9-test',
-    secrets,
-    logger,
-    timing: { ...FAST, ...timing },
-  });
+  const { client, secrets, logs } = clientFor(fake.url, timing);
   return {
     fake,
     client,
     secrets,
-    logs: () => captured,
+    logs,
     anon(platform = 'terminal') {
       const clientId = randomUUID();
       const saved: Credentials[] = [];
@@ -105,6 +92,7 @@ export async function rawServer(
   };
 }
 
+/** The real client for `url`, with its own secrets and a capturing logger. */
 export function clientFor(url: string, timing: Partial<NemoTiming> = {}) {
   const secrets = new Secrets();
   let captured = '';
@@ -115,7 +103,7 @@ export function clientFor(url: string, timing: Partial<NemoTiming> = {}) {
   const logger = createLogger({ level: 'trace', secrets, destination: sink });
   const client = createNemoClient({
     baseUrl: url,
-    version: '1',
+    version: '9.9.9-test',
     secrets,
     logger,
     timing: { ...FAST, ...timing },
