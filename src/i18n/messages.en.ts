@@ -53,6 +53,8 @@ const errors: ErrorMessages = {
 };
 
 export const en = {
+  /** Labels of the Export / Status / Credits buttons (each adapter draws them its own way). */
+  buttons: { export: 'Export', status: 'Status', credits: 'Credits' },
   connecting: 'Connecting…',
   help: (examples: string[]) =>
     [

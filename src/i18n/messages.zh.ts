@@ -35,6 +35,7 @@ const errors: ErrorMessages = {
 };
 
 export const zh: Messages = {
+  buttons: { export: '导出', status: '状态', credits: '积分' },
   connecting: '正在连接…',
   help: (examples: string[]) =>
     [

@@ -1,6 +1,6 @@
 import type { REST } from 'discord.js';
 import { Routes } from 'discord.js';
-import type { ButtonAction, Lang } from '../../core/ports.ts';
+import type { Lang } from '../../core/ports.ts';
 
 // The slash commands (registered on start, with zh-CN localizations), the button labels and the few texts
 // only the Discord adapter says (Discord's own limits; the core does not know them).
@@ -147,11 +147,6 @@ export async function registerCommands(
   const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
   await rest.put(route, { body: COMMANDS });
 }
-
-export const BUTTON_LABELS: Record<Lang, Record<ButtonAction, string>> = {
-  en: { export: 'Export', status: 'Status', credits: 'Credits' },
-  zh: { export: '导出', status: '状态', credits: '积分' },
-};
 
 const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
 

@@ -1,5 +1,5 @@
 import type { ButtonAction, ChatAddress, Lang } from '../../core/ports.ts';
-import { BUTTON_LABELS } from './commands.ts';
+import { messages } from '../../i18n/index.ts';
 
 // Pure encoding: chat addresses, 2000-character splitting, the button row. No discord.js objects here, so
 // these are unit-tested without a client.
@@ -63,7 +63,7 @@ export function buttonRow(actions: ButtonAction[] | undefined, lang: Lang) {
       components: actions.slice(0, 5).map((a) => ({
         type: 2,
         style: a === 'export' ? 1 : 2,
-        label: BUTTON_LABELS[lang][a],
+        label: messages(lang).buttons[a],
         custom_id: `${BUTTON_PREFIX}${a}`,
       })),
     },

@@ -31,10 +31,8 @@ export const MENU: Record<Lang, MenuCommand[]> = {
   ],
 };
 
-export const BUTTON_LABELS: Record<Lang, Record<ButtonAction, string>> = {
-  en: { export: '🎬 Export', status: '📊 Status', credits: '💰 Credits' },
-  zh: { export: '🎬 导出', status: '📊 状态', credits: '💰 积分' },
-};
+/** Telegram's inline buttons carry an icon before the shared label. */
+export const BUTTON_ICONS: Record<ButtonAction, string> = { export: '🎬', status: '📊', credits: '💰' };
 
 const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
 

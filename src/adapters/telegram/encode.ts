@@ -1,6 +1,7 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { ButtonAction, Lang } from '../../core/ports.ts';
-import { BUTTON_LABELS } from './commands.ts';
+import { messages } from '../../i18n/index.ts';
+import { BUTTON_ICONS } from './commands.ts';
 
 // Pure encoding of the core's output for Telegram: text split to its limits, buttons as an inline keyboard
 // whose callback data is the action name (decoded back into a command).
@@ -48,7 +49,9 @@ const ACTIONS: readonly ButtonAction[] = ['export', 'status', 'credits'];
 export function keyboard(buttons: ButtonAction[] | undefined, lang: Lang): InlineKeyboardMarkup | undefined {
   if (!buttons || buttons.length === 0) return undefined;
   return {
-    inline_keyboard: [buttons.map((b) => ({ text: BUTTON_LABELS[lang][b], callback_data: b }))],
+    inline_keyboard: [
+      buttons.map((b) => ({ text: `${BUTTON_ICONS[b]} ${messages(lang).buttons[b]}`, callback_data: b })),
+    ],
   };
 }
 

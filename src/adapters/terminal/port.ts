@@ -2,20 +2,16 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { looksChinese } from '../../core/language.ts';
 import type { ButtonAction, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import { messages } from '../../i18n/index.ts';
 import type { Screen } from './screen.ts';
 
 // The terminal's ChatPort: bot messages are plain lines on stdout, buttons become a hint line, a video is
 // kept as an MP4 under EXPORT_DIR and its path printed.
 
-const LABELS: Record<'en' | 'zh', Record<ButtonAction, string>> = {
-  en: { export: 'Export', status: 'Status', credits: 'Credits' },
-  zh: { export: '导出', status: '状态', credits: '积分' },
-};
-
 /** `[Export] [Status] [Credits] — type export, status or credits` (in Chinese when the message is). */
 export function buttonHint(buttons: ButtonAction[], text: string, chosen?: Lang): string {
   const lang = chosen ?? (looksChinese(text) ? 'zh' : 'en');
-  const labels = buttons.map((b) => LABELS[lang][b]);
+  const labels = buttons.map((b) => messages(lang).buttons[b]);
   const boxes = labels.map((l) => `[${l}]`).join(' ');
   const words = labels.map((l) => (lang === 'en' ? l.toLowerCase() : l));
   const [sep, or, type] = lang === 'zh' ? ['、', ' 或 ', '输入'] : [', ', ' or ', 'type'];
