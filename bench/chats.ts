@@ -3,7 +3,7 @@
 // The fake NemoVideo runs in a child process so only the bot's memory is measured.
 import { rm } from 'node:fs/promises';
 import { createEngine } from '../src/core/engine.ts';
-import { closeStore, createStore } from '../src/store/index.ts';
+import { createStore } from '../src/store/index.ts';
 import { benchBot, countingChat, emit, fmt, gc, MB, type Row } from './lib.ts';
 
 const CHATS = 1_000;
@@ -13,7 +13,7 @@ const BUDGET_MS = 25_000;
 
 const { fake, exportDir, config, secrets, logger, nemo } = await benchBot({});
 const store = await createStore('memory://', { logger });
-const engine = createEngine({ config, nemo, store, logger, secrets });
+const engine = createEngine({ config, nemo, store: store.keyv, state: store.state, logger, secrets });
 
 /** Chats `from`…`to-1` each send one message, PARALLEL chats at a time. */
 async function chats(from: number, to: number, until: number): Promise<number> {
@@ -54,7 +54,7 @@ try {
   const n = await chats(WARM, WARM + CHATS, performance.now() + BUDGET_MS);
   const secs = (performance.now() - t) / 1000;
   const after = await settle();
-  const record = JSON.stringify((await store.get(`chat:term:chat-${WARM}`)) ?? {}).length;
+  const record = JSON.stringify((await store.keyv.get(`chat:term:chat-${WARM}`)) ?? {}).length;
   const per = (k: 'heapUsed' | 'rss') => ((after[k] - before[k]) / n / 1024).toFixed(1);
   rows.push({
     bench: 'Memory per chat',
@@ -64,7 +64,7 @@ try {
   });
 } finally {
   await engine.close();
-  await closeStore(store);
+  await store.close();
   await fake.close();
   await rm(exportDir, { recursive: true, force: true });
 }

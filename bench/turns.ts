@@ -3,10 +3,9 @@
 // same prompts through the bare client give the floor (loopback HTTP + the fake), so the difference is ours.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type Keyv from 'keyv';
 import { createEngine } from '../src/core/engine.ts';
 import type { Engine, InboundMessage } from '../src/core/ports.ts';
-import { closeStore, createStore } from '../src/store/index.ts';
+import { createStore, type Store } from '../src/store/index.ts';
 import { benchBot, type CountingChat, countingChat, emit, fmt, type Row, stats } from './lib.ts';
 
 const CHATS = 20;
@@ -54,8 +53,8 @@ async function timedHandle(engine: Engine, chat: CountingChat, text: string): Pr
 }
 
 /** 20 chats × 10 turns, one turn at a time, round-robin over the chats. */
-async function turnSeries(store: Keyv, label: string): Promise<Row[]> {
-  const engine = createEngine({ config, nemo, store, logger, secrets });
+async function turnSeries(store: Store, label: string): Promise<Row[]> {
+  const engine = createEngine({ config, nemo, store: store.keyv, state: store.state, logger, secrets });
   try {
     const warm = countingChat(`term:warm-${label}`);
     for (let t = 0; t < 5; t++) await timedHandle(engine, warm, prompt(0, t));
@@ -123,8 +122,8 @@ async function clientSeries(): Promise<Row[]> {
 }
 
 /** A full export (state → render → 1 poll → download → sendVideo) of one chat's project, 20 times. */
-async function exportSeries(store: Keyv): Promise<Row[]> {
-  const engine = createEngine({ config, nemo, store, logger, secrets });
+async function exportSeries(store: Store): Promise<Row[]> {
+  const engine = createEngine({ config, nemo, store: store.keyv, state: store.state, logger, secrets });
   try {
     const chat = countingChat('term:export');
     await timedHandle(engine, chat, prompt(0, 0));
@@ -148,7 +147,7 @@ async function exportSeries(store: Keyv): Promise<Row[]> {
 }
 
 /** What one store call costs on the SQLite file (synchronous inside: it holds the event loop meanwhile). */
-async function storeOps(store: Keyv): Promise<Row[]> {
+async function storeOps(store: Store['keyv']): Promise<Row[]> {
   const record = {
     v: 1,
     address: 'term:ops',
@@ -181,11 +180,11 @@ try {
   rows.push(...(await turnSeries(memory, 'memory')));
   const sqlite = await createStore(`sqlite://${path.join(exportDir, 'b.sqlite')}`, { logger });
   rows.push(...(await turnSeries(sqlite, 'SQLite')));
-  rows.push(...(await storeOps(sqlite)));
-  await closeStore(sqlite);
+  rows.push(...(await storeOps(sqlite.keyv)));
+  await sqlite.close();
   rows.push(...(await clientSeries()));
   rows.push(...(await exportSeries(memory)));
-  await closeStore(memory);
+  await memory.close();
 } finally {
   await fake.close();
   await rm(exportDir, { recursive: true, force: true });

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type Keyv from 'keyv';
 import { startTerminal } from './adapters/terminal/index.ts';
 import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
@@ -8,7 +7,7 @@ import type { Engine } from './core/ports.ts';
 import { createHttpServer } from './http.ts';
 import { createNemoClient, nemoTimingFromConfig } from './nemo/index.ts';
 import { createLogger, Secrets } from './secrets.ts';
-import { closeStore, createStore } from './store/index.ts';
+import { createStore, type Store } from './store/index.ts';
 
 // Builds the bot from the environment and runs it until input ends (terminal chat) or a signal arrives.
 // Exit codes: 0 normal stop, 1 startup failure (a wrong platform token, a port in use), 2 bad configuration.
@@ -68,14 +67,14 @@ export async function runBot({
   const stop = signalled();
   const http = createHttpServer(logger);
   const handles: AdapterHandle[] = [];
-  let store: Keyv | undefined;
+  let store: Store | undefined;
   let engine: Engine | undefined;
 
   const shutdown = async () => {
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
-    if (store) await closeStore(store).catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
+    if (store) await store.close().catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
     await http.close();
     stop.dispose();
   };
@@ -91,7 +90,7 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
-    const eng = createEngine({ config, nemo, store: opened, logger, secrets });
+    const eng = createEngine({ config, nemo, store: opened.keyv, state: opened.state, logger, secrets });
     engine = eng;
     // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
     // fight over 8080. Platform modes always serve it (health checks, webhooks).
@@ -99,7 +98,14 @@ export async function runBot({
       const port = await http.listen(config.PORT);
       logger.info({ port }, 'http server listening');
     }
-    const deps: AdapterDeps = { engine: eng, config, logger, secrets, store: opened, mount: http.mount };
+    const deps: AdapterDeps = {
+      engine: eng,
+      config,
+      logger,
+      secrets,
+      state: opened.state,
+      mount: http.mount,
+    };
     // Loaded on demand: the terminal chat starts without paying for discord.js and grammY.
     if (config.TELEGRAM_BOT_TOKEN) {
       const { startTelegram } = await import('./adapters/telegram/index.ts');

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type Keyv from 'keyv';
 import type { Config } from '../config.ts';
 import type { Engine } from '../core/ports.ts';
 import type { Logger, Secrets } from '../secrets.ts';
+import type { StatePort } from '../store/state.ts';
 
 /** What main hands every platform adapter. */
 export interface AdapterDeps {
@@ -10,8 +10,8 @@ export interface AdapterDeps {
   config: Config;
   logger: Logger;
   secrets: Secrets;
-  /** The same Keyv store the sessions live in (e.g. remembered Telegram update ids). */
-  store: Keyv;
+  /** The bot's state store (e.g. remembered Telegram update ids). */
+  state: StatePort;
   /** Serves a path on main's HTTP server (PORT), e.g. a Telegram webhook. */
   mount(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void;
   /** For tests: lets a test drive the real library against a fake server. */

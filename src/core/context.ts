@@ -5,6 +5,8 @@ import type { Config } from '../config.ts';
 import { type Messages, messages } from '../i18n/index.ts';
 import type { NemoAccount, NemoClient, NemoPlatform } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
+import type { StatePort } from '../store/state.ts';
+import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
 import type { ChatAddress, ChatPort, ChatResolver, Clock, Lang, OutMessage, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
@@ -12,7 +14,9 @@ import type { SessionRecord, Sessions } from './sessions.ts';
 export interface Core {
   config: Config;
   nemo: NemoClient;
+  /** The Keyv the sessions live in; everything that must be atomic goes through `state`. */
   store: Keyv;
+  state: StatePort;
   logger: Logger;
   secrets: Secrets;
   clock: Clock;
@@ -20,8 +24,8 @@ export interface Core {
   lanes: Lanes;
   resolvers: Map<string, ChatResolver>;
   accounts: Map<ChatAddress, NemoAccount>;
-  /** Render jobs this process has picked up from the store (resume runs once per job). */
-  resumed: Set<string>;
+  /** The one owner of job state: render jobs and agent turns in flight. */
+  jobs: Jobs;
   /** Fires on close(): waits that are not a lane task (credits, status) stop too. */
   shutdown: AbortSignal;
 }

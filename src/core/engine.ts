@@ -7,10 +7,12 @@ import type { Config } from '../config.ts';
 import { messages } from '../i18n/index.ts';
 import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
+import type { StatePort } from '../store/state.ts';
 import { systemClock } from './clock.ts';
 import * as commands from './commands.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { exportVideo } from './export.ts';
+import { Jobs } from './jobs.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
 import {
@@ -31,7 +33,10 @@ import { agentTurn } from './turn.ts';
 export interface EngineDeps {
   config: Config;
   nemo: NemoClient;
+  /** Chat sessions. */
   store: Keyv;
+  /** Job indexes, dedupe marks (and later leases): atomic across processes. */
+  state: StatePort;
   logger: Logger;
   secrets: Secrets;
   clock?: Clock;
@@ -74,17 +79,19 @@ export function createEngine(deps: EngineDeps): Engine {
   const inflight = new Set<Promise<unknown>>();
   let closing = false;
 
+  const now = () => clock.now();
+  const sessions = createSessions({ store: deps.store, logger, secrets: deps.secrets, now });
   const core: Core = {
     ...deps,
     clock,
-    sessions: createSessions({ store: deps.store, logger, secrets: deps.secrets, now: () => clock.now() }),
+    sessions,
     lanes: new Lanes(
       () => clock.now(),
       (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
     ),
     resolvers: new Map(),
     accounts: new Map(),
-    resumed: new Set(),
+    jobs: new Jobs({ state: deps.state, sessions, logger, now, legacy: deps.store }),
     shutdown: shutdown.signal,
   };
 

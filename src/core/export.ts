@@ -6,18 +6,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isNemoError, NemoError } from '../nemo/errors.ts';
 import type { Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
-import { firstTime } from '../store/once.ts';
 import { accountFor } from './account.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
-import { dropJob, type Job, newRenderId, saveJob, setPhase } from './jobs.ts';
+import { type Job, newRenderId } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import type { SentRef, VideoOut } from './ports.ts';
 import { isExportable } from './timeline.ts';
-
-/** How long "this render was posted" is remembered (a job never lives this long). */
-const POSTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-const postedKey = (id: string): string => `posted:${id}`;
 
 /** Exports the chat's current draft. The caller holds the chat's lane. */
 export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<void> {
@@ -49,7 +44,7 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
       createdAt: now(),
       lang: ctx.lang,
     };
-    await saveJob(ctx.core, job);
+    await ctx.core.jobs.save(job);
     const ref = await ctx.say(ctx.m.exportStarting);
     await driveJob(ctx, account, job, { draft, ref }, signal);
   } finally {
@@ -70,9 +65,9 @@ export async function driveJob(
 ): Promise<void> {
   const progress = progressMessage(ctx, job, opts.ref);
   try {
-    if (job.phase === 'posting' && (await ctx.core.store.has(postedKey(job.id)))) {
+    if (job.phase === 'posting' && (await ctx.core.jobs.posted(job))) {
       // The earlier process posted it (or died sending it): posting is at most once.
-      await dropJob(ctx.core, job);
+      await ctx.core.jobs.drop(job);
       return;
     }
     if (job.phase === 'creating') await create(ctx, account, job, opts.draft, signal);
@@ -81,19 +76,19 @@ export async function driveJob(
     if (status.status !== 'completed') throw renderFailed(status);
     await progress.text(ctx.m.exportDownloading(progress.seconds()));
     const video = await fetchVideo(ctx, account, job, status, signal);
-    await setPhase(ctx.core, job, 'posting');
+    await ctx.core.jobs.setPhase(job, 'posting');
     await post(ctx, job, video);
     await progress.text(ctx.m.exportDone(progress.seconds()));
-    await dropJob(ctx.core, job);
+    await ctx.core.jobs.drop(job);
   } catch (e) {
     const why = stopReason(signal);
     if (why === 'shutdown') return;
     if (why === 'cancel') {
       await account.cancelRender(job.id, ctx.core.shutdown).catch(() => {});
-      await dropJob(ctx.core, job).catch(() => {});
+      await ctx.core.jobs.drop(job).catch(() => {});
       return;
     }
-    await dropJob(ctx.core, job).catch(() => {});
+    await ctx.core.jobs.drop(job).catch(() => {});
     await reportError(ctx, e, 'export');
   }
 }
@@ -113,7 +108,7 @@ async function create(
   if (!draft) {
     try {
       await account.renderStatus(job.id, signal);
-      await setPhase(ctx.core, job, 'rendering');
+      await ctx.core.jobs.setPhase(job, 'rendering');
       return;
     } catch (e) {
       // Refused (unknown id): the process died before the create reached the backend. Anything else
@@ -123,7 +118,7 @@ async function create(
     draft = (await account.state(job.sessionId, signal)).draft;
     if (!draft || !isExportable(draft)) {
       await ctx.say(ctx.m.nothingToExport);
-      await dropJob(ctx.core, job);
+      await ctx.core.jobs.drop(job);
       return;
     }
   }
@@ -133,10 +128,10 @@ async function create(
     const old = { ...job };
     job.id = id;
     job.phase = 'rendering';
-    await saveJob(ctx.core, job);
-    await dropJob(ctx.core, old);
+    await ctx.core.jobs.save(job);
+    await ctx.core.jobs.drop(old);
   } else {
-    await setPhase(ctx.core, job, 'rendering');
+    await ctx.core.jobs.setPhase(job, 'rendering');
   }
   ctx.log.info({ render: job.id }, 'render started');
 }
@@ -149,7 +144,7 @@ async function fetchVideo(
   status: RenderStatus,
   signal: AbortSignal,
 ): Promise<VideoOut> {
-  await setPhase(ctx.core, job, 'downloading');
+  await ctx.core.jobs.setPhase(job, 'downloading');
   const { config } = ctx.core;
   const url = status.url ?? `${config.NEMO_API_URL.replace(/\/+$/, '')}/api/render/proxy/${job.id}/download`;
   const base: VideoOut = { url, caption: ctx.m.videoCaption };
@@ -182,8 +177,7 @@ async function fetchVideo(
 }
 
 async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
-  // Marked before sending: a crash between the mark and the send loses the post rather than doubling it.
-  if (!(await firstTime(ctx.core.store, postedKey(job.id), POSTED_TTL_MS))) {
+  if (!(await ctx.core.jobs.markPosted(job))) {
     ctx.log.info({ render: job.id }, 'render already posted');
     if (video.path) await rm(video.path, { force: true }).catch(() => {});
     return;

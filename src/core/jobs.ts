@@ -1,15 +1,18 @@
-// Render jobs in the store (key `job:<id>`), indexed under `jobs:pending` BEFORE the render is created, so a
-// process that dies anywhere between "create" and "posted" leaves a job the next process finishes.
-// Agent turns in flight are indexed too (`turns:inflight`, by chat address): a restart tells their chats.
+// The one owner of job state. Render jobs are values `job:<id>` in the state store, their ids in the set
+// `jobs:pending`, written BEFORE the render is created, so a process that dies anywhere between "create" and
+// "posted" leaves a job the next process finishes. Agent turns in flight are the set `turns:inflight` (chat
+// addresses; the turn itself is in the chat's session record): a restart tells their chats.
+// Sets, not read-modify-write lists: adds and removes are atomic across processes and O(1) each.
 
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { addToIndex, readIndex, removeFromIndex } from '../store/index-list.ts';
-import type { Core } from './context.ts';
+import type { Logger } from '../secrets.ts';
+import type { StatePort } from '../store/state.ts';
 import type { ChatAddress, Lang } from './ports.ts';
+import type { Sessions } from './sessions.ts';
 
-export const JOBS_INDEX = 'jobs:pending';
-export const TURNS_INDEX = 'turns:inflight';
+export const JOBS_SET = 'jobs:pending';
+export const TURNS_SET = 'turns:inflight';
 
 export type JobPhase = 'creating' | 'rendering' | 'downloading' | 'posting';
 
@@ -32,55 +35,157 @@ const jobSchema = z.object({
 });
 
 const jobKey = (id: string): string => `job:${id}`;
+const postedKey = (id: string): string => `posted:${id}`;
+
+/** How long "this render was posted" is remembered (a job never lives this long). */
+const POSTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** A render id the backend accepts (`render_<ts>`), unique enough across chats and processes. */
 export function newRenderId(now: number): string {
   return `render_${now}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export async function saveJob(core: Core, job: Job): Promise<void> {
-  await core.store.set(jobKey(job.id), { ...job });
-  await addToIndex(core.store, JOBS_INDEX, job.id);
-  await core.sessions.update(job.address, (r) => {
-    if (!r.jobs.includes(job.id)) r.jobs.push(job.id);
-  });
+export interface JobsOptions {
+  state: StatePort;
+  sessions: Sessions;
+  logger: Logger;
+  now: () => number;
+  /** The Keyv an earlier version kept its job lists in: adopted once, then deleted there. */
+  legacy?: Keyv;
 }
 
-export async function setPhase(core: Core, job: Job, phase: JobPhase): Promise<void> {
-  job.phase = phase;
-  await core.store.set(jobKey(job.id), { ...job });
-}
+export class Jobs {
+  readonly #state: StatePort;
+  readonly #sessions: Sessions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #legacy: Keyv | undefined;
+  #adopted: Promise<void> | undefined;
+  /** Jobs this process has picked up from the store (resume runs once per job and process). */
+  readonly #resumed = new Set<string>();
 
-export async function dropJob(core: Core, job: Job): Promise<void> {
-  await removeFromIndex(core.store, JOBS_INDEX, job.id);
-  await core.store.delete(jobKey(job.id));
-  await core.sessions.update(job.address, (r) => {
-    r.jobs = r.jobs.filter((id) => id !== job.id);
-  });
-}
-
-/** The pending jobs; ids whose record is gone or unreadable are dropped from the index. */
-export async function pendingJobs(store: Keyv): Promise<Job[]> {
-  const jobs: Job[] = [];
-  for (const id of await readIndex(store, JOBS_INDEX)) {
-    const parsed = jobSchema.safeParse(await store.get(jobKey(id)));
-    if (parsed.success) jobs.push(parsed.data);
-    else await removeFromIndex(store, JOBS_INDEX, id);
+  constructor(opts: JobsOptions) {
+    this.#state = opts.state;
+    this.#sessions = opts.sessions;
+    this.#logger = opts.logger;
+    this.#now = opts.now;
+    this.#legacy = opts.legacy;
   }
-  return jobs;
+
+  /** Records the job (value first, then the index, so an indexed id always finds its record). */
+  async save(job: Job): Promise<void> {
+    await this.#state.set(jobKey(job.id), { ...job });
+    await this.#state.addMember(JOBS_SET, job.id);
+    await this.#sessions.update(job.address, (r) => {
+      if (!r.jobs.includes(job.id)) r.jobs.push(job.id);
+    });
+  }
+
+  async setPhase(job: Job, phase: JobPhase): Promise<void> {
+    job.phase = phase;
+    await this.#state.set(jobKey(job.id), { ...job });
+  }
+
+  async drop(job: Job): Promise<void> {
+    await this.#state.removeMember(JOBS_SET, job.id);
+    await this.#state.delete(jobKey(job.id));
+    await this.#sessions.update(job.address, (r) => {
+      r.jobs = r.jobs.filter((id) => id !== job.id);
+    });
+  }
+
+  /** The pending jobs, oldest first; ids whose record is gone or unreadable leave the index. */
+  async pending(): Promise<Job[]> {
+    await this.#adoptLegacy();
+    const jobs: Job[] = [];
+    for (const id of await this.#state.members(JOBS_SET)) {
+      const parsed = jobSchema.safeParse(await this.#state.get(jobKey(id)));
+      if (parsed.success) jobs.push(parsed.data);
+      else await this.#state.removeMember(JOBS_SET, id);
+    }
+    return jobs.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** True the first time this process claims the job for resuming. */
+  claimResume(id: string): boolean {
+    if (this.#resumed.has(id)) return false;
+    this.#resumed.add(id);
+    return true;
+  }
+
+  /** Whether the render was posted (or its post begun) by any process. */
+  async posted(job: Job): Promise<boolean> {
+    return (await this.#state.get(postedKey(job.id))) !== undefined;
+  }
+
+  /**
+   * True for exactly one caller across processes: the one that may post the video. Marked before sending,
+   * so a crash between the mark and the send loses the post rather than doubling it.
+   */
+  markPosted(job: Job): Promise<boolean> {
+    return this.#state.setIfAbsent(postedKey(job.id), this.#now(), POSTED_TTL_MS);
+  }
+
+  async markTurn(address: ChatAddress, text: string, lang: Lang): Promise<void> {
+    const startedAt = this.#now();
+    await this.#sessions.update(address, (r) => {
+      r.inFlight = { text, startedAt, lang };
+    });
+    await this.#state.addMember(TURNS_SET, address);
+  }
+
+  async clearTurn(address: ChatAddress): Promise<void> {
+    // No record write for an address without a turn (an index entry whose record is gone).
+    const { record } = await this.#sessions.load(address);
+    if (record.inFlight)
+      await this.#sessions.update(address, (r) => {
+        delete r.inFlight;
+      });
+    await this.#state.removeMember(TURNS_SET, address);
+  }
+
+  /** Chats whose turn was in flight when a process stopped (or is running in this one). */
+  async turnsInFlight(): Promise<ChatAddress[]> {
+    await this.#adoptLegacy();
+    return this.#state.members(TURNS_SET);
+  }
+
+  /**
+   * Before the state port, both indexes were arrays in Keyv and jobs lived there too: move what an older
+   * process left into the state store once, so a deploy does not orphan a render in progress.
+   */
+  #adoptLegacy(): Promise<void> {
+    const keyv = this.#legacy;
+    if (!keyv) return Promise.resolve();
+    this.#adopted ??= (async () => {
+      const ids = await keyv.get<unknown>(JOBS_SET);
+      for (const id of strings(ids)) {
+        const job = jobSchema.safeParse(await keyv.get(jobKey(id)));
+        if (job.success) {
+          await this.#state.set(jobKey(id), job.data);
+          if (await keyv.has(postedKey(id))) await this.#state.setIfAbsent(postedKey(id), 0, POSTED_TTL_MS);
+          await this.#state.addMember(JOBS_SET, id);
+        }
+        await keyv.delete(jobKey(id));
+      }
+      const turns = strings(await keyv.get<unknown>(TURNS_SET));
+      for (const address of turns) await this.#state.addMember(TURNS_SET, address);
+      if (ids !== undefined || turns.length > 0) {
+        await keyv.delete([JOBS_SET, TURNS_SET]);
+        this.#logger.info(
+          { jobs: strings(ids).length, turns: turns.length },
+          'adopted job indexes from Keyv',
+        );
+      }
+    })();
+    // A failed attempt is tried again by the next read rather than remembered.
+    this.#adopted.catch(() => {
+      this.#adopted = undefined;
+    });
+    return this.#adopted;
+  }
 }
 
-export async function markTurn(core: Core, address: ChatAddress, text: string, lang: Lang): Promise<void> {
-  const startedAt = core.clock.now();
-  await core.sessions.update(address, (r) => {
-    r.inFlight = { text, startedAt, lang };
-  });
-  await addToIndex(core.store, TURNS_INDEX, address);
-}
-
-export async function clearTurn(core: Core, address: ChatAddress): Promise<void> {
-  await core.sessions.update(address, (r) => {
-    delete r.inFlight;
-  });
-  await removeFromIndex(core.store, TURNS_INDEX, address);
+function strings(x: unknown): string[] {
+  return Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : [];
 }

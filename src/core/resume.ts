@@ -2,11 +2,10 @@
 // prefix) and tell chats whose agent turn died with that process. A turn is never re-sent (it may have
 // reached the agent and cost credits); the chat is pointed to `status`.
 
-import { readIndex, removeFromIndex } from '../store/index-list.ts';
 import { accountFor } from './account.ts';
 import { type Core, makeCtx } from './context.ts';
 import { driveJob } from './export.ts';
-import { type Job, pendingJobs, TURNS_INDEX } from './jobs.ts';
+import type { Job } from './jobs.ts';
 import { addressPrefix, type ChatAddress, type ChatPort } from './ports.ts';
 
 function chatFor(core: Core, address: ChatAddress): ChatPort | undefined {
@@ -15,7 +14,7 @@ function chatFor(core: Core, address: ChatAddress): ChatPort | undefined {
 
 /** Tells chats whose turn was cut by a restart. Addresses without a registered adapter stay indexed. */
 export async function tellInterruptedTurns(core: Core, prefix?: string): Promise<void> {
-  for (const address of await readIndex(core.store, TURNS_INDEX)) {
+  for (const address of await core.jobs.turnsInFlight()) {
     if (prefix !== undefined && addressPrefix(address) !== prefix) continue;
     if (core.lanes.busy(address)) continue; // this process's own turn
     const chat = chatFor(core, address);
@@ -28,11 +27,8 @@ export async function tellInterruptedTurns(core: Core, prefix?: string): Promise
     if (turn) {
       const ctx = makeCtx(core, chat, record, turn.lang);
       await ctx.say(ctx.m.restartedTurn(turn.text));
-      await core.sessions.update(address, (r) => {
-        delete r.inFlight;
-      });
     }
-    await removeFromIndex(core.store, TURNS_INDEX, address);
+    await core.jobs.clearTurn(address);
   }
 }
 
@@ -45,15 +41,14 @@ export async function resumeJobs(
   track: (p: Promise<unknown>) => void,
   prefix?: string,
 ): Promise<void> {
-  for (const job of await pendingJobs(core.store)) {
+  for (const job of await core.jobs.pending()) {
     if (prefix !== undefined && addressPrefix(job.address) !== prefix) continue;
     const chat = chatFor(core, job.address);
     if (!chat) {
       core.logger.warn({ chat: job.address, render: job.id }, 'no adapter for a pending render; kept');
       continue;
     }
-    if (core.resumed.has(job.id)) continue; // already resumed by an earlier call
-    core.resumed.add(job.id);
+    if (!core.jobs.claimResume(job.id)) continue; // already resumed by an earlier call
     const queued = core.lanes.enqueue(job.address, 'export', Number.POSITIVE_INFINITY, (signal) =>
       resumeOne(core, chat, job, signal),
     );

@@ -8,7 +8,6 @@ import { refuseAttachments, uploadAttachments } from './attachments.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
 import { exportVideo } from './export.ts';
-import { clearTurn, markTurn } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import type { Attachment, ButtonAction, OutMessage } from './ports.ts';
 import { recoverAfterBreak } from './recovery.ts';
@@ -50,12 +49,12 @@ export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSig
     }
   }
   if (!text) return;
-  await markTurn(ctx.core, ctx.address, text, ctx.lang);
+  await ctx.core.jobs.markTurn(ctx.address, text, ctx.lang);
   try {
     await talk(ctx, session, text, before, signal);
   } finally {
     // A turn cut by shutdown stays recorded: the next process tells the chat instead of re-sending.
-    if (stopReason(signal) !== 'shutdown') await clearTurn(ctx.core, ctx.address).catch(() => {});
+    if (stopReason(signal) !== 'shutdown') await ctx.core.jobs.clearTurn(ctx.address).catch(() => {});
   }
 }
 

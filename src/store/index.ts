@@ -1,12 +1,16 @@
 import Keyv from 'keyv';
 import type { Logger, Secrets } from '../secrets.ts';
 import { StoreError } from './errors.ts';
-import { describeRedisUrl, openRedis } from './redis.ts';
-import { SqliteStore } from './sqlite.ts';
+import { closeRedis, describeRedisUrl, openRedis, RedisStore } from './redis.ts';
+import { openSqlite, SqliteStore } from './sqlite.ts';
+import type { StatePort } from './state.ts';
+import { MemoryState } from './state-memory.ts';
+import { RedisState } from './state-redis.ts';
+import { SqliteState } from './state-sqlite.ts';
 
 export { StoreError, type StoreErrorCode } from './errors.ts';
-export { addToIndex, readIndex, removeFromIndex } from './index-list.ts';
-export { firstTime } from './once.ts';
+export type { Lease, LeaseHolder, StatePort } from './state.ts';
+export { MemoryState } from './state-memory.ts';
 
 export interface StoreOptions {
   logger: Logger;
@@ -16,21 +20,34 @@ export interface StoreOptions {
   secrets?: Secrets;
 }
 
+/** One backend connection, seen two ways. */
+export interface Store {
+  /** Chat sessions (src/core/sessions.ts): plain values, fine behind Keyv. */
+  keyv: Keyv;
+  /** Everything that must be atomic (dedupe, job indexes, leases): see state.ts. */
+  state: StatePort;
+  /** Closes the one connection (file or Redis client) both use; safe to call twice. */
+  close(): Promise<void>;
+}
+
 const DEFAULT_NAMESPACE = 'nemo';
 
 /**
- * Opens the Keyv store STORE_URL names: `sqlite://<path>` (a file, parent directories created),
+ * Opens the store STORE_URL names: `sqlite://<path>` (a file, parent directories created),
  * `memory://` (lost on exit), `redis://…` or `rediss://…`. Resolves once the backend is usable; a Redis
  * that cannot be reached or a file that cannot be opened rejects with a StoreError.
  * Operations reject when the backend fails (Keyv's throwOnErrors), never read a failure as "absent".
  */
-export async function createStore(url: string, opts: StoreOptions): Promise<Keyv> {
+export async function createStore(url: string, opts: StoreOptions): Promise<Store> {
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   const logger = opts.logger.child({ mod: 'store' });
   const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
   switch (scheme) {
-    case 'memory':
-      return new Keyv({ namespace, throwOnErrors: true });
+    case 'memory': {
+      const state = new MemoryState();
+      const keyv = new Keyv({ namespace, throwOnErrors: true });
+      return { keyv, state, close: async () => state.close() };
+    }
     case 'sqlite': {
       const path = url.slice('sqlite://'.length);
       if (!path)
@@ -38,17 +55,29 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Keyv
           'store_bad_url',
           'STORE_URL sqlite:// needs a file path, e.g. sqlite://./data/bot.sqlite',
         );
-      const store = new SqliteStore({ path, logger });
-      logger.info({ file: store.opts.url.slice('sqlite://'.length), namespace }, 'store: sqlite');
-      return new Keyv({ store, namespace, throwOnErrors: true });
+      const { db, file } = openSqlite(path, logger);
+      try {
+        const keyv = new Keyv({ store: new SqliteStore({ db, file }), namespace, throwOnErrors: true });
+        const state = new SqliteState({ db, namespace });
+        logger.info({ file, namespace }, 'store: sqlite');
+        return { keyv, state, close: async () => void (db.isOpen && db.close()) };
+      } catch (err) {
+        db.close();
+        if (err instanceof StoreError) throw err;
+        throw new StoreError('store_open_failed', `cannot use SQLite store ${file}: ${errText(err)}`, {
+          cause: err,
+        });
+      }
     }
     case 'redis':
     case 'rediss': {
       for (const p of redisPasswords(url)) opts.secrets?.add(p);
-      const store = await openRedis(url, namespace, logger);
+      const client = await openRedis(url, logger);
       logger.info({ redis: describeRedisUrl(url), namespace }, 'store: redis');
       // @keyv/redis prefixes keys itself (`<namespace>::key`), as its own createKeyv sets up.
-      return new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true });
+      const store = new RedisStore(client, namespace);
+      const keyv = new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true });
+      return { keyv, state: new RedisState(client, namespace), close: () => closeRedis(client) };
     }
     default:
       throw new StoreError(
@@ -58,9 +87,8 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Keyv
   }
 }
 
-/** Closes the file or the Redis connection so the process can exit; safe to call twice. */
-export async function closeStore(store: Keyv): Promise<void> {
-  await store.disconnect();
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function redisPasswords(url: string): string[] {

@@ -1,19 +1,18 @@
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../secrets.ts';
 import { StoreError } from './errors.ts';
-import type { AtomicAdd } from './once.ts';
 
 /** Attempts at startup before createStore gives up; afterwards the client reconnects forever. */
 const STARTUP_ATTEMPTS = 3;
 const CONNECT_TIMEOUT_MS = 3_000;
 
-type Client = ReturnType<typeof newClient>;
+export type RedisClient = ReturnType<typeof newClient>;
 
-/** @keyv/redis plus the atomic set-if-absent `firstTime` needs, and a close that never hangs. */
-export class RedisStore extends KeyvRedis<string> implements AtomicAdd {
-  readonly #own: Client;
+/** @keyv/redis over the shared client (the sessions); the state port uses the same client (state-redis.ts). */
+export class RedisStore extends KeyvRedis<string> {
+  readonly #own: RedisClient;
 
-  constructor(client: Client, namespace: string) {
+  constructor(client: RedisClient, namespace: string) {
     // The cast only bridges generic defaults that exactOptionalPropertyTypes rejects; it is the same client.
     super(client as unknown as RedisClientType, {
       namespace,
@@ -23,19 +22,15 @@ export class RedisStore extends KeyvRedis<string> implements AtomicAdd {
     this.#own = client;
   }
 
-  async addIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#own.set(this.createKeyPrefix(key, this.namespace), value, {
-      NX: true,
-      PX: ttlMs,
-    });
-    return reply === 'OK';
-  }
-
-  /** Graceful QUIT when connected; while reconnecting a QUIT would wait for a server that is gone. */
   override async disconnect(): Promise<void> {
-    if (this.#own.isReady) await this.#own.close();
-    else if (this.#own.isOpen) this.#own.destroy();
+    await closeRedis(this.#own);
   }
+}
+
+/** Graceful QUIT when connected; while reconnecting a QUIT would wait for a server that is gone. */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  if (client.isReady) await client.close();
+  else if (client.isOpen) client.destroy();
 }
 
 /**
@@ -43,7 +38,7 @@ export class RedisStore extends KeyvRedis<string> implements AtomicAdd {
  * instead of every later call. Commands are not queued while the connection is down (disableOfflineQueue):
  * they reject at once and the caller reports it, rather than hanging a chat until Redis returns.
  */
-export async function openRedis(url: string, namespace: string, logger: Logger): Promise<RedisStore> {
+export async function openRedis(url: string, logger: Logger): Promise<RedisClient> {
   const where = describeRedisUrl(url);
   let ready = false;
   const client = newClient(url, () => ready);
@@ -66,7 +61,7 @@ export async function openRedis(url: string, namespace: string, logger: Logger):
     throw new StoreError('store_unreachable', `cannot reach Redis at ${where}: ${reason}`, { cause: err });
   }
   ready = true;
-  return new RedisStore(client, namespace);
+  return client;
 }
 
 function newClient(url: string, started: () => boolean) {

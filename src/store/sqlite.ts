@@ -5,10 +5,10 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import sqlite3 from 'node-sqlite3-wasm';
 import type { Logger } from '../secrets.ts';
 import { StoreError } from './errors.ts';
-import type { AtomicAdd } from './once.ts';
 
 /*
- * A Keyv storage adapter over node-sqlite3-wasm (SQLite compiled to WebAssembly, reading and writing a real
+ * The SQLite file (one handle per process, shared with the state port in state-sqlite.ts) and a Keyv storage
+ * adapter over it, on node-sqlite3-wasm (SQLite compiled to WebAssembly, reading and writing a real
  * file). Chosen over @keyv/sqlite because the native sqlite3 module needs prebuilt binaries per Node ABI,
  * and CI runs Node 20 and 24 on one node_modules.
  *
@@ -18,13 +18,13 @@ import type { AtomicAdd } from './once.ts';
  * Two processes on one file: the wasm VFS locks by creating the directory `<file>.lock` (mkdir is atomic)
  * for any lock level, i.e. one connection at a time, readers included. With `busy_timeout` a second process
  * waits (blocking its event loop, since the call is synchronous) up to BUSY_TIMEOUT_MS, then gets SQLITE_BUSY.
- * Locks last one statement (autocommit), so this works for a second short-lived process (a script, a
- * rolling deploy) but is no substitute for Redis when several instances run. A process killed inside a
+ * Locks last one statement (autocommit) or one short IMMEDIATE transaction, so this works for a second
+ * short-lived process (a script, a rolling deploy) but is no substitute for Redis when several instances run. A process killed inside a
  * statement leaves the lock directory behind; we remove one older than STALE_LOCK_MS at open.
  */
 
 const { Database } = sqlite3;
-type Db = InstanceType<typeof Database>;
+export type Db = InstanceType<typeof Database>;
 
 const BUSY_TIMEOUT_MS = 2_000;
 const STALE_LOCK_MS = 30_000;
@@ -32,17 +32,64 @@ const STALE_LOCK_MS = 30_000;
 const SWEEP_EVERY_MS = 60_000;
 const PAGE = 100;
 
+/**
+ * Opens (creating it and its directories) the SQLite file that the Keyv adapter and the state port share:
+ * one handle per process, so both see one lock and one connection.
+ */
+export function openSqlite(path: string, logger: Logger): { db: Db; file: string } {
+  const file = resolve(path);
+  let db: Db;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    removeStaleLock(file, logger);
+    db = new Database(file);
+  } catch (err) {
+    throw new StoreError('store_open_failed', `cannot open SQLite store ${file}: ${errText(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    // Rollback journal (the default), no WAL: WAL needs shared memory the wasm VFS does not provide.
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  } catch (err) {
+    db.close();
+    throw new StoreError('store_open_failed', `cannot use SQLite store ${file}: ${errText(err)}`, {
+      cause: err,
+    });
+  }
+  return { db, file };
+}
+
+/** Runs `fn` in one IMMEDIATE transaction: atomic in this process (no await inside) and across processes. */
+export function transaction<T>(db: Db, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+/** The handle, or store_closed once the store was closed. */
+export function openHandle(db: Db): Db {
+  if (!db.isOpen) throw new StoreError('store_closed', 'the SQLite store is closed');
+  return db;
+}
+
 export interface SqliteStoreOptions {
-  /** File path; relative paths resolve against the working directory. Parent directories are created. */
-  path: string;
-  logger: Logger;
+  db: Db;
+  /** The absolute file path (for logs). */
+  file: string;
   /** Injectable for tests; Date.now by default. */
   now?: () => number;
 }
 
 type Row = { key: string; value: string; expires: number | null };
 
-export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, AtomicAdd {
+export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   /** Keyv reads `opts.dialect` to decide that this adapter can iterate. */
   readonly opts: { dialect: 'sqlite'; url: string };
   namespace?: string | undefined;
@@ -50,30 +97,18 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, Atomi
   readonly #now: () => number;
   #lastSweep = 0;
 
-  constructor({ path, logger, now = Date.now }: SqliteStoreOptions) {
+  constructor({ db, file, now = Date.now }: SqliteStoreOptions) {
     super();
-    const file = resolve(path);
     this.opts = { dialect: 'sqlite', url: `sqlite://${file}` };
+    this.#db = db;
     this.#now = now;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      removeStaleLock(file, logger);
-      this.#db = new Database(file);
-    } catch (err) {
-      throw new StoreError('store_open_failed', `cannot open SQLite store ${file}: ${errText(err)}`, {
-        cause: err,
-      });
-    }
-    try {
-      // Rollback journal (the default), no WAL: WAL needs shared memory the wasm VFS does not provide.
-      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      this.#db.exec(
+      db.exec(
         'CREATE TABLE IF NOT EXISTS keyv(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);' +
           'CREATE INDEX IF NOT EXISTS keyv_expires ON keyv(expires) WHERE expires IS NOT NULL;',
       );
       this.#sweep();
     } catch (err) {
-      this.#db.close();
       throw new StoreError('store_open_failed', `cannot use SQLite store ${file}: ${errText(err)}`, {
         cause: err,
       });
@@ -165,25 +200,12 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, Atomi
     }
   }
 
-  /**
-   * Set-if-absent in one statement (`firstTime` uses it): inserts, or replaces a row whose ttl has passed.
-   * SQLite holds the file lock for the statement, so this is atomic across processes too.
-   */
-  async addIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const now = this.#now();
-    const sql =
-      'INSERT INTO keyv(key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET ' +
-      'value = excluded.value, expires = excluded.expires WHERE keyv.expires IS NOT NULL AND keyv.expires <= ?';
-    return this.#open().run(sql, [key, value, now + ttlMs, now]).changes > 0;
-  }
-
   async disconnect(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
   }
 
   #open(): Db {
-    if (!this.#db.isOpen) throw new StoreError('store_closed', 'the SQLite store is closed');
-    return this.#db;
+    return openHandle(this.#db);
   }
 
   #write(key: string, value: unknown, ttl: number | undefined): void {
@@ -198,15 +220,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, Atomi
   }
 
   #transaction(fn: () => void): void {
-    const db = this.#open();
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      fn();
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
+    transaction(this.#open(), fn);
   }
 
   #expired(expires: number | null): boolean {

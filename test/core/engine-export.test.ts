@@ -35,7 +35,7 @@ describe('export', () => {
     // The working copy is the engine's: deleted once posted, so a Telegram/Discord host does not fill up.
     expect(existsSync(videos[0]?.video?.path ?? '')).toBe(false);
     expect(h.fake.count('render')).toBe(1);
-    expect(await h.store.get('jobs:pending')).toBeUndefined();
+    expect(await h.state.members('jobs:pending')).toEqual([]);
   });
 
   it('posts a link without downloading when the render is over the chat limit', async () => {
@@ -89,7 +89,7 @@ describe('export', () => {
     await h.engine.handle(inbound(chat, PROMPT), chat);
     await h.engine.handle(inbound(chat, 'export'), chat);
     expect(chat.log.filter((p) => p.kind === 'video')).toHaveLength(1);
-    expect(await h.store.get('jobs:pending')).toBeUndefined();
+    expect(await h.state.members('jobs:pending')).toEqual([]);
     const record = (await h.store.get('chat:term:test')) as { jobs: string[] };
     expect(record.jobs).toEqual([]);
   });
@@ -105,7 +105,7 @@ describe('resume', () => {
     await h.engine.close(); // the process stops mid-poll: the job stays pending
     await exporting;
     expect(chat.log.filter((p) => p.kind === 'video')).toHaveLength(0);
-    expect(await h.store.get('jobs:pending')).toHaveLength(1);
+    expect(await h.state.members('jobs:pending')).toHaveLength(1);
 
     h.fake.options.renderPolls = 1;
     const chat2 = recordingChat();
@@ -161,8 +161,8 @@ describe('resume', () => {
       createdAt: Date.now(),
       lang: 'en',
     };
-    await h.store.set(`job:${job.id}`, job);
-    await h.store.set('jobs:pending', [job.id]);
+    await h.state.set(`job:${job.id}`, job);
+    await h.state.addMember('jobs:pending', job.id);
     const second = h.restart();
     const chat2 = recordingChat();
     second.registerChats('term', () => chat2);
@@ -170,7 +170,43 @@ describe('resume', () => {
     await second.idle();
     expect(h.fake.count('render')).toBe(1);
     expect(chat2.log.filter((p) => p.kind === 'video')).toHaveLength(1);
-    expect(await h.store.get('jobs:pending')).toBeUndefined();
+    expect(await h.state.members('jobs:pending')).toEqual([]);
+  });
+
+  it('a job and a turn an older version left in Keyv lists are adopted once: rendered, told', async () => {
+    h = await harness();
+    const chat = recordingChat();
+    await h.engine.handle(inbound(chat, PROMPT), chat);
+    const record = (await h.store.get('chat:term:test')) as { sessionId: string; jobs: string[] };
+    const job = {
+      id: 'render_1_legacy',
+      address: chat.address,
+      sessionId: record.sessionId,
+      phase: 'creating',
+      createdAt: Date.now(),
+      lang: 'en',
+    };
+    // The layout before the state port: records and read-modify-write arrays, all in the sessions' Keyv.
+    await h.store.set(`job:${job.id}`, job);
+    await h.store.set('jobs:pending', [job.id, 'render_0_gone']);
+    await h.store.set('chat:term:test', {
+      ...record,
+      jobs: [job.id],
+      inFlight: { text: 'add music', startedAt: 1, lang: 'en' },
+    });
+    await h.store.set('turns:inflight', [chat.address]);
+    const second = h.restart();
+    const chat2 = recordingChat();
+    second.registerChats('term', () => chat2);
+    await second.resume();
+    await second.idle();
+    expect(chat2.texts()[0]).toBe(en.restartedTurn('add music'));
+    expect(h.fake.count('render')).toBe(1);
+    expect(chat2.log.filter((p) => p.kind === 'video')).toHaveLength(1);
+    expect(await h.state.members('jobs:pending')).toEqual([]);
+    expect(await h.state.members('turns:inflight')).toEqual([]);
+    for (const key of ['jobs:pending', 'turns:inflight', `job:${job.id}`, 'job:render_0_gone'])
+      expect(await h.store.get(key)).toBeUndefined();
   });
 
   it('keeps a job whose platform has no adapter yet', async () => {
@@ -185,7 +221,7 @@ describe('resume', () => {
     second.registerChats('tg', () => undefined);
     await second.resume();
     await second.idle();
-    expect(await h.store.get('jobs:pending')).toHaveLength(1);
+    expect(await h.state.members('jobs:pending')).toHaveLength(1);
   });
 
   it('a turn cut by a restart is told, never re-sent', async () => {

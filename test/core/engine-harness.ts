@@ -20,7 +20,7 @@ import type {
 } from '../../src/core/ports.ts';
 import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
-import { closeStore, createStore } from '../../src/store/index.ts';
+import { createStore, type StatePort } from '../../src/store/index.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';
 
@@ -132,7 +132,9 @@ export const FAKE_FAST: Partial<FakeNemoOptions> = {
 export interface Harness {
   fake: FakeNemo;
   config: Config;
+  /** The sessions' Keyv. */
   store: Keyv;
+  state: StatePort;
   secrets: Secrets;
   engine: Engine;
   exportDir: string;
@@ -160,7 +162,8 @@ export async function harness(
   const config = build();
   const secrets = new Secrets();
   const logger = createLogger({ level: config.LOG_LEVEL, secrets });
-  const store = await createStore('memory://', { logger });
+  const opened = await createStore('memory://', { logger });
+  const { keyv: store, state } = opened;
   const engines: Engine[] = [];
   const make = (cfg: Config): Engine => {
     const nemo = createNemoClient({
@@ -170,7 +173,7 @@ export async function harness(
       logger,
       timing: nemoTimingFromConfig(cfg),
     });
-    const engine = createEngine({ config: cfg, nemo, store, logger, secrets });
+    const engine = createEngine({ config: cfg, nemo, store, state, logger, secrets });
     engines.push(engine);
     return engine;
   };
@@ -179,13 +182,14 @@ export async function harness(
     fake,
     config,
     store,
+    state,
     secrets,
     engine,
     exportDir,
     restart: (env) => make(build(env)),
     async close() {
       for (const e of engines) await e.close();
-      await closeStore(store);
+      await opened.close();
       await fake.close();
       await rm(exportDir, { recursive: true, force: true });
     },

@@ -8,7 +8,7 @@ import type { Engine } from '../../src/core/ports.ts';
 import { en } from '../../src/i18n/messages.en.ts';
 import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
-import { closeStore, createStore } from '../../src/store/index.ts';
+import { createStore } from '../../src/store/index.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo } from '../fakes/nemo/types.ts';
 import { FAKE_FAST, FAST, inbound, recordingChat } from './engine-harness.ts';
@@ -44,12 +44,12 @@ async function boot(): Promise<{ engine: Engine; stop(): Promise<void> }> {
     logger,
     timing: nemoTimingFromConfig(config),
   });
-  const engine = createEngine({ config, nemo, store, logger, secrets });
+  const engine = createEngine({ config, nemo, store: store.keyv, state: store.state, logger, secrets });
   return {
     engine,
     async stop() {
       await engine.close();
-      await closeStore(store);
+      await store.close();
     },
   };
 }

@@ -2,18 +2,20 @@ import type Keyv from 'keyv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSessions } from '../../src/core/sessions.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
-import { closeStore, createStore } from '../../src/store/index.ts';
+import { createStore, type Store } from '../../src/store/index.ts';
 
+let opened: Store;
 let store: Keyv;
 let secrets: Secrets;
 const logger = createLogger({ level: 'silent', secrets: new Secrets() });
 
 beforeEach(async () => {
-  store = await createStore('memory://', { logger });
+  opened = await createStore('memory://', { logger });
+  store = opened.keyv;
   secrets = new Secrets();
 });
 afterEach(async () => {
-  await closeStore(store);
+  await opened.close();
 });
 
 const sessions = () => createSessions({ store, logger, secrets, now: () => 1000 });

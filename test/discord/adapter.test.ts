@@ -60,7 +60,7 @@ describe('startup', () => {
       config,
       logger,
       secrets,
-      store: h.deps.store,
+      state: h.deps.state,
       mount: () => {},
     }).catch((e: unknown) => e)) as Error;
     await fake.close();
@@ -83,7 +83,7 @@ describe('startup', () => {
       STORE_URL: 'memory://',
     });
     const logger = createLogger({ level: 'silent', secrets });
-    const deps = { engine, config, logger, secrets, store: h.deps.store, mount: () => {} };
+    const deps = { engine, config, logger, secrets, state: h.deps.state, mount: () => {} };
     const err = (await startDiscord(deps).catch((e: unknown) => e)) as Error;
     await fake.close();
     expect(err.message).toMatch(pattern);

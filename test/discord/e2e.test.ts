@@ -74,12 +74,13 @@ async function start(
     env,
     ...(o.fake ? { fake: o.fake } : {}),
     ...(o.adapter ? { adapter: o.adapter } : {}),
-    engine: ({ config, logger, secrets, store }) =>
+    engine: ({ config, logger, secrets, store, state }) =>
       createEngine({
         config,
         logger,
         secrets,
         store,
+        state,
         nemo: createNemoClient({
           baseUrl: config.NEMO_API_URL,
           version: '0.0.0-test',

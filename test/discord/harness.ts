@@ -4,6 +4,7 @@ import type { AdapterDeps, AdapterHandle } from '../../src/adapters/types.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
 import type { ChatPort, ChatResolver, Engine, InboundMessage } from '../../src/core/ports.ts';
 import { createLogger, type Logger, Secrets } from '../../src/secrets.ts';
+import { MemoryState, type StatePort } from '../../src/store/index.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/server.ts';
 import type { FakeDiscordOptions } from '../fakes/discord/types.ts';
 
@@ -42,6 +43,7 @@ export interface EngineParts {
   logger: Logger;
   secrets: Secrets;
   store: Keyv;
+  state: StatePort;
 }
 
 export async function startHarness(opts: {
@@ -73,9 +75,10 @@ export async function startHarness(opts: {
     } as unknown as NodeJS.WritableStream,
   });
   const store = new Keyv();
+  const state = new MemoryState();
   const engine =
-    typeof opts.engine === 'function' ? opts.engine({ config, logger, secrets, store }) : opts.engine;
-  const deps: AdapterDeps = { engine, config, logger, secrets, store, mount: () => {} };
+    typeof opts.engine === 'function' ? opts.engine({ config, logger, secrets, store, state }) : opts.engine;
+  const deps: AdapterDeps = { engine, config, logger, secrets, state, mount: () => {} };
   const handle = await startDiscord(deps, { readyTimeoutMs: 5_000, ...opts.adapter });
   return {
     fake,

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, Secrets } from '../../src/secrets.ts';
-import { closeStore } from '../../src/store/index.ts';
-import { addToIndex, readIndex, removeFromIndex } from '../../src/store/index-list.ts';
-import { firstTime } from '../../src/store/once.ts';
+import type { Store } from '../../src/store/index.ts';
+import { stateContract } from './state-contract.ts';
 
 export const silentLogger = createLogger({ level: 'silent', secrets: new Secrets() });
 
@@ -16,35 +15,40 @@ export const uniqueNamespace = (tag: string) => `test-${tag}-${process.pid}-${ra
 export interface ContractTarget {
   name: string;
   /** Opens a store on the same backend (same file, same server) in the given namespace. */
-  open(namespace: string): Promise<Keyv>;
+  open(namespace: string): Promise<Store>;
+  /** Two stores opened with one namespace see the same data (a file, a server); memory:// does not. */
+  shared: boolean;
 }
 
-/** What every store behind STORE_URL must do; run once per implementation. */
+/** What every store behind STORE_URL must do, sessions (Keyv) and state port; run once per implementation. */
 export function storeContract(target: ContractTarget): void {
+  stateContract({ ...target, uniqueNamespace });
   describe(`store contract: ${target.name}`, () => {
     const namespace = uniqueNamespace(target.name);
+    let opened: Store | undefined;
     let store: Keyv;
-    const extra: Keyv[] = [];
+    const extra: Store[] = [];
     const openExtra = async (ns: string) => {
       const s = await target.open(ns);
       extra.push(s);
-      return s;
+      return s.keyv;
     };
 
     beforeAll(async () => {
-      store = await target.open(namespace);
+      opened = await target.open(namespace);
+      store = opened.keyv;
     });
     afterEach(async () => {
       await store.clear();
     });
     afterAll(async () => {
       for (const s of extra) {
-        await s.clear();
-        await closeStore(s);
+        await s.keyv.clear();
+        await s.close();
       }
-      if (store) {
+      if (opened) {
         await store.clear();
-        await closeStore(store);
+        await opened.close();
       }
     });
 
@@ -125,49 +129,6 @@ export function storeContract(target: ContractTarget): void {
       expect(JSON.stringify(draft).length).toBeGreaterThan(200_000);
       await store.set('draft', draft);
       expect(await store.get('draft')).toEqual(draft);
-    });
-
-    it('firstTime: true once, false afterwards, true again after the ttl', async () => {
-      expect(await firstTime(store, 'update:1', 40)).toBe(true);
-      expect(await firstTime(store, 'update:1', 40)).toBe(false);
-      expect(await firstTime(store, 'update:2', 40)).toBe(true);
-      expect(await store.has('update:1')).toBe(true);
-      await sleep(80);
-      expect(await firstTime(store, 'update:1', 40)).toBe(true);
-    });
-
-    it('firstTime: concurrent calls for one key give exactly one true', async () => {
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => firstTime(store, 'result:job-7', 60_000)),
-      );
-      expect(results.filter(Boolean)).toHaveLength(1);
-    });
-
-    it('firstTime: namespaces are independent', async () => {
-      const other = await openExtra(uniqueNamespace(`${target.name}-once`));
-      expect(await firstTime(store, 'update:9', 60_000)).toBe(true);
-      expect(await firstTime(other, 'update:9', 60_000)).toBe(true);
-      expect(await firstTime(other, 'update:9', 60_000)).toBe(false);
-    });
-
-    it('index: add, remove, read; concurrent adds lose no id', async () => {
-      expect(await readIndex(store, 'jobs')).toEqual([]);
-      const ids = Array.from({ length: 40 }, (_, i) => `job-${i}`);
-      await Promise.all(ids.map((id) => addToIndex(store, 'jobs', id)));
-      await addToIndex(store, 'jobs', 'job-3'); // duplicate: no-op
-      expect(await readIndex(store, 'jobs')).toEqual(ids);
-      await Promise.all([removeFromIndex(store, 'jobs', 'job-0'), removeFromIndex(store, 'jobs', 'job-39')]);
-      await removeFromIndex(store, 'jobs', 'never-added');
-      expect(await readIndex(store, 'jobs')).toEqual(ids.slice(1, 39));
-      await Promise.all(ids.map((id) => removeFromIndex(store, 'jobs', id)));
-      expect(await readIndex(store, 'jobs')).toEqual([]);
-      expect(await store.has('jobs')).toBe(false);
-    });
-
-    it('index: an unawaited add is visible to the next read', async () => {
-      void addToIndex(store, 'pending', 'a');
-      void addToIndex(store, 'pending', 'b');
-      expect(await readIndex(store, 'pending')).toEqual(['a', 'b']);
     });
 
     it("iterator lists this namespace's live keys", async () => {

@@ -4,4 +4,5 @@ import { silentLogger, storeContract } from './contract.ts';
 storeContract({
   name: 'memory',
   open: (namespace) => createStore('memory://', { logger: silentLogger, namespace }),
+  shared: false,
 });

@@ -2,17 +2,23 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeStore, createStore, StoreError } from '../../src/store/index.ts';
-import { firstTime } from '../../src/store/once.ts';
-import { silentLogger, storeContract } from './contract.ts';
+import { createStore, StoreError } from '../../src/store/index.ts';
+import { silentLogger, storeContract, uniqueNamespace } from './contract.ts';
+import { crossProcessContract } from './state-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nemo-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const file = join(dir, 'contract.sqlite');
-storeContract({
+const openShared = (namespace: string) =>
+  createStore(`sqlite://${file}`, { logger: silentLogger, namespace });
+storeContract({ name: 'sqlite', open: openShared, shared: true });
+crossProcessContract({
   name: 'sqlite',
-  open: (namespace) => createStore(`sqlite://${file}`, { logger: silentLogger, namespace }),
+  open: openShared,
+  shared: true,
+  uniqueNamespace,
+  url: `sqlite://${file}`,
 });
 
 describe('sqlite store', () => {
@@ -22,20 +28,24 @@ describe('sqlite store', () => {
   it('creates the parent directories and keeps values across close and reopen', async () => {
     const path = join(dir, 'nested', 'deeper', 'bot.sqlite');
     const a = await open(path);
-    await a.set('session:tg:42', { sessionId: 's-1', lang: 'zh', note: '你好' });
-    await a.set('brief', 'gone soon', 20);
-    expect(await firstTime(a, 'update:5', 60_000)).toBe(true);
-    await closeStore(a);
-    await closeStore(a); // twice is harmless
+    await a.keyv.set('session:tg:42', { sessionId: 's-1', lang: 'zh', note: '你好' });
+    await a.keyv.set('brief', 'gone soon', 20);
+    expect(await a.state.setIfAbsent('update:5', 1, 60_000)).toBe(true);
+    await a.state.addMember('jobs', 'job-1');
+    const lease = await a.state.acquireLease('job-1', 'first-process', 60_000);
+    await a.close();
+    await a.close(); // twice is harmless
 
     const b = await open(path);
     try {
-      expect(await b.get('session:tg:42')).toEqual({ sessionId: 's-1', lang: 'zh', note: '你好' });
-      expect(await firstTime(b, 'update:5', 60_000)).toBe(false);
+      expect(await b.keyv.get('session:tg:42')).toEqual({ sessionId: 's-1', lang: 'zh', note: '你好' });
+      expect(await b.state.setIfAbsent('update:5', 1, 60_000)).toBe(false);
+      expect(await b.state.members('jobs')).toEqual(['job-1']);
+      expect(await b.state.leaseHolder('job-1')).toEqual({ owner: 'first-process', token: lease?.token });
       await new Promise((r) => setTimeout(r, 40));
-      expect(await b.get('brief')).toBeUndefined();
+      expect(await b.keyv.get('brief')).toBeUndefined();
     } finally {
-      await closeStore(b);
+      await b.close();
     }
   });
 
@@ -43,23 +53,25 @@ describe('sqlite store', () => {
     const path = join(dir, 'shared.sqlite');
     const [a, b] = [await open(path), await open(path)];
     try {
-      await a.set('x', 1);
-      expect(await b.get('x')).toBe(1);
+      await a.keyv.set('x', 1);
+      expect(await b.keyv.get('x')).toBe(1);
       const wins = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => firstTime(i % 2 ? a : b, 'post:job-1', 60_000)),
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).state.setIfAbsent('post:job-1', i, 60_000)),
       );
       expect(wins.filter(Boolean)).toHaveLength(1);
     } finally {
-      await closeStore(a);
-      await closeStore(b);
+      await a.close();
+      await b.close();
     }
   });
 
   it('an operation after close rejects with store_closed', async () => {
     const s = await open(join(dir, 'closed.sqlite'));
-    await closeStore(s);
-    await expect(s.get('x')).rejects.toMatchObject({ code: 'store_closed' });
-    await expect(s.set('x', 1)).rejects.toBeInstanceOf(StoreError);
+    await s.close();
+    await expect(s.keyv.get('x')).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(s.keyv.set('x', 1)).rejects.toBeInstanceOf(StoreError);
+    await expect(s.state.setIfAbsent('x', 1, 1000)).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(s.state.acquireLease('x', 'me', 1000)).rejects.toMatchObject({ code: 'store_closed' });
   });
 
   it('removes a stale lock directory left by a killed process', async () => {
@@ -69,10 +81,10 @@ describe('sqlite store', () => {
     utimesSync(`${path}.lock`, old, old);
     const s = await open(path);
     try {
-      await s.set('k', 'v');
-      expect(await s.get('k')).toBe('v');
+      await s.keyv.set('k', 'v');
+      expect(await s.keyv.get('k')).toBe('v');
     } finally {
-      await closeStore(s);
+      await s.close();
     }
   });
 

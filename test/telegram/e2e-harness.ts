@@ -46,7 +46,7 @@ export async function startE2E(
       ...opts.env,
     },
     store: (logger) => createStore('memory://', { logger }),
-    engine: ({ config, store, logger, secrets }) => {
+    engine: ({ config, store, state, logger, secrets }) => {
       const client = createNemoClient({
         baseUrl: config.NEMO_API_URL,
         version: '0.0.0-test',
@@ -54,7 +54,7 @@ export async function startE2E(
         logger,
         timing: nemoTimingFromConfig(config),
       });
-      return createEngine({ config, nemo: client, store, logger, secrets });
+      return createEngine({ config, nemo: client, store, state, logger, secrets });
     },
   });
   const texts = (chatId: number) => botTexts(h.tg, chatId);

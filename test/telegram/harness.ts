@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Keyv from 'keyv';
+import type Keyv from 'keyv';
 import { afterEach, expect } from 'vitest';
 import { startTelegram } from '../../src/adapters/telegram/index.ts';
 import type { AdapterHandle } from '../../src/adapters/types.ts';
@@ -7,6 +7,7 @@ import { type Config, parseConfig } from '../../src/config.ts';
 import type { ChatPort, ChatResolver, Engine, InboundMessage } from '../../src/core/ports.ts';
 import { createHttpServer, type HttpServer } from '../../src/http.ts';
 import { createLogger, type Logger, Secrets } from '../../src/secrets.ts';
+import { createStore, MemoryState, type StatePort, type Store } from '../../src/store/index.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/server.ts';
 
 // Builds the real Telegram adapter (real grammY) against the fake Bot API, with either a recording engine
@@ -54,6 +55,7 @@ export interface Harness {
   /** Every log line written (unredacted: the logger has its own empty Secrets, so a leak shows). */
   logs: string[];
   store: Keyv;
+  state: StatePort;
   http: HttpServer;
   httpUrl: string;
   adapter: AdapterHandle;
@@ -63,9 +65,15 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   /** Build the engine once config, store and logger exist. */
-  engine: (h: { config: Config; store: Keyv; logger: Logger; secrets: Secrets }) => Engine | Promise<Engine>;
-  /** The store (default: a plain in-memory Keyv). */
-  store?: (logger: Logger) => Promise<Keyv>;
+  engine: (h: {
+    config: Config;
+    store: Keyv;
+    state: StatePort;
+    logger: Logger;
+    secrets: Secrets;
+  }) => Engine | Promise<Engine>;
+  /** The store (default: memory). */
+  store?: (logger: Logger) => Promise<Store>;
   editGapMs?: number;
   /** Webhook mode: TELEGRAM_WEBHOOK_URL points at the harness's own HTTP server (main's createHttpServer). */
   webhook?: boolean;
@@ -94,10 +102,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness & { en
   });
   const secrets = new Secrets();
   const logger = createLogger({ level: 'debug', secrets: new Secrets(), destination });
-  const store = opts.store ? await opts.store(logger) : new Keyv();
-  const engine = await opts.engine({ config, store, logger, secrets });
+  const opened = await (opts.store ?? ((l) => createStore('memory://', { logger: l })))(logger);
+  const { keyv: store, state } = opened;
+  const engine = await opts.engine({ config, store, state, logger, secrets });
   const adapter = await startTelegram(
-    { engine, config, logger, secrets, store, mount: http.mount },
+    { engine, config, logger, secrets, state, mount: http.mount },
     { editGapMs: opts.editGapMs ?? 0 },
   );
   return {
@@ -107,6 +116,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness & { en
     logger,
     logs,
     store,
+    state,
     http,
     httpUrl,
     adapter,
@@ -114,6 +124,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness & { en
     async close() {
       await adapter.stop();
       await engine.close();
+      await opened.close();
       await http.close();
       await tg.close();
     },
@@ -140,7 +151,14 @@ export async function startHarnessWithToken(apiRoot: string, token: string, engi
   const secrets = new Secrets();
   const config = parseConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot });
   const logger = createLogger({ level: 'debug', secrets, destination });
-  const handle = await startTelegram({ engine, config, logger, secrets, store: new Keyv(), mount: () => {} });
+  const handle = await startTelegram({
+    engine,
+    config,
+    logger,
+    secrets,
+    state: new MemoryState(),
+    mount: () => {},
+  });
   return {
     stop: () => handle.stop(),
     async waitLog(pattern: RegExp) {

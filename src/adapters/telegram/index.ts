@@ -44,7 +44,7 @@ export async function startTelegram(
   deps.engine.registerChats('tg', (address) => ports.get(address));
   const albums = installHandlers(bot, {
     engine: deps.engine,
-    store: deps.store,
+    state: deps.state,
     logger,
     api: bot.api,
     ports,

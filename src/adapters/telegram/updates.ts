@@ -1,9 +1,8 @@
 import type { Api, Bot } from 'grammy';
 import type { Message } from 'grammy/types';
-import type Keyv from 'keyv';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
-import { firstTime } from '../../store/once.ts';
+import type { StatePort } from '../../store/state.ts';
 import { Albums } from './albums.ts';
 import type { ChatPorts } from './chat-port.ts';
 import { langOf, TEXTS } from './commands.ts';
@@ -31,7 +30,7 @@ const UPDATE_TTL_MS = 48 * 60 * 60 * 1000;
 
 export interface InboundDeps {
   engine: Engine;
-  store: Keyv;
+  state: StatePort;
   logger: Logger;
   api: Api;
   ports: ChatPorts;
@@ -49,13 +48,13 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
   // A re-delivered update (crash before the offset was confirmed, webhook retry) is skipped.
   bot.use(async (ctx, next) => {
     const updateId = ctx.update.update_id;
-    const first = await firstTime(deps.store, `tg:update:${updateId}`, UPDATE_TTL_MS).catch(
-      (err: unknown) => {
+    const first = await deps.state
+      .setIfAbsent(`tg:update:${updateId}`, 1, UPDATE_TTL_MS)
+      .catch((err: unknown) => {
         // A store outage must not silence the bot: handle the update (at worst twice).
         logger.warn({ updateId, err: (err as Error).message }, 'update dedupe unavailable');
         return true;
-      },
-    );
+      });
     if (!first) {
       logger.info({ updateId }, 'telegram update already handled; skipped');
       return;

@@ -1,0 +1,113 @@
+import type { RedisClient } from './redis.ts';
+import { type Lease, type LeaseHolder, type StatePort, toJson, ttl } from './state.ts';
+
+/*
+ * The state port on the Redis connection the Keyv sessions use, with native commands: SET PX / SET NX PX for
+ * values, SADD/SREM/SMEMBERS for sets, and three small Lua scripts for leases (Redis runs a script as one
+ * step). No lock library: redlock and redis-semaphore give no fencing token, and this needs only
+ * "set if free with a counter" and "compare, then extend or delete".
+ *
+ * Keys: `<ns>:val:<key>`, `<ns>:set:<key>`, `<ns>:lease:<key>` (value `<token> <owner>`), and one fencing
+ * counter `<ns>:fence` for every lease of the namespace (it never expires, so tokens only grow). Keyv's own
+ * keys are `<ns>::<key>`, so the two never meet. One Redis server (not Cluster): a script touches two keys.
+ */
+
+const ACQUIRE = `
+if redis.call('exists', KEYS[1]) == 1 then return false end
+local token = redis.call('incr', KEYS[2])
+redis.call('set', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
+return token`;
+
+const RENEW = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
+
+const RELEASE = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+export class RedisState implements StatePort {
+  readonly #client: RedisClient;
+  readonly #ns: string;
+
+  constructor(client: RedisClient, namespace: string) {
+    this.#client = client;
+    this.#ns = namespace;
+  }
+
+  async get(key: string): Promise<unknown> {
+    const raw = await this.#client.get(this.#key('val', key));
+    return raw === null ? undefined : JSON.parse(raw);
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const json = toJson(value);
+    const k = this.#key('val', key);
+    if (ttlMs === undefined) await this.#client.set(k, json);
+    else await this.#client.set(k, json, { expiration: { type: 'PX', value: ttl(ttlMs) } });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.#client.del(this.#key('val', key))) > 0;
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    const reply = await this.#client.set(this.#key('val', key), toJson(value), {
+      condition: 'NX',
+      expiration: { type: 'PX', value: ttl(ttlMs) },
+    });
+    return reply === 'OK';
+  }
+
+  async addMember(key: string, member: string): Promise<void> {
+    await this.#client.sAdd(this.#key('set', key), member);
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    await this.#client.sRem(this.#key('set', key), member);
+  }
+
+  async members(key: string): Promise<string[]> {
+    return this.#client.sMembers(this.#key('set', key));
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    const token = await this.#client.eval(ACQUIRE, {
+      keys: [this.#key('lease', key), `${this.#ns}:fence`],
+      arguments: [owner, String(ttl(ttlMs))],
+    });
+    return typeof token === 'number' ? { key, owner, token } : undefined;
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
+    const reply = await this.#client.eval(RENEW, {
+      keys: [this.#key('lease', lease.key)],
+      arguments: [held(lease), String(ttl(ttlMs))],
+    });
+    return reply === 1;
+  }
+
+  async releaseLease(lease: Lease): Promise<boolean> {
+    const reply = await this.#client.eval(RELEASE, {
+      keys: [this.#key('lease', lease.key)],
+      arguments: [held(lease)],
+    });
+    return reply === 1;
+  }
+
+  async leaseHolder(key: string): Promise<LeaseHolder | undefined> {
+    const raw = await this.#client.get(this.#key('lease', key));
+    if (raw === null) return undefined;
+    const space = raw.indexOf(' ');
+    return { token: Number(raw.slice(0, space)), owner: raw.slice(space + 1) };
+  }
+
+  #key(kind: 'val' | 'set' | 'lease', key: string): string {
+    return `${this.#ns}:${kind}:${key}`;
+  }
+}
+
+/** What the lease key holds while this acquisition has it. */
+function held(lease: Lease): string {
+  return `${lease.token} ${lease.owner}`;
+}

@@ -1,0 +1,181 @@
+import { type Db, openHandle, transaction } from './sqlite.ts';
+import { type Lease, type LeaseHolder, type StatePort, toJson, ttl } from './state.ts';
+
+/*
+ * The state port on the SQLite file the Keyv sessions use (same handle), in tables of its own. Each
+ * operation is one statement, or (acquiring a lease) one IMMEDIATE transaction, and node-sqlite3-wasm runs it
+ * synchronously: atomic against other calls of this process, and against other processes on the file because
+ * SQLite holds the file lock for the statement or transaction (see sqlite.ts on the wasm VFS lock).
+ * Only this file knows the SQL, so the engine underneath can be swapped without touching the port.
+ */
+
+/** Expired values and leases are swept at open and then at most this often, on a write. */
+const SWEEP_EVERY_MS = 60_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS state_value(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  expires INTEGER, PRIMARY KEY(ns, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state_value_expires ON state_value(expires) WHERE expires IS NOT NULL;
+CREATE TABLE IF NOT EXISTS state_set(ns TEXT NOT NULL, key TEXT NOT NULL, member TEXT NOT NULL,
+  PRIMARY KEY(ns, key, member)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state_lease(ns TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,
+  token INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state_fence(ns TEXT PRIMARY KEY, token INTEGER NOT NULL) WITHOUT ROWID;`;
+
+const LIVE = '(expires IS NULL OR expires > ?)';
+
+export interface SqliteStateOptions {
+  db: Db;
+  namespace: string;
+  /** Injectable for tests; Date.now by default. */
+  now?: () => number;
+}
+
+export class SqliteState implements StatePort {
+  readonly #db: Db;
+  readonly #ns: string;
+  readonly #now: () => number;
+  #lastSweep = 0;
+
+  constructor({ db, namespace, now = Date.now }: SqliteStateOptions) {
+    this.#db = db;
+    this.#ns = namespace;
+    this.#now = now;
+    db.exec(SCHEMA);
+    this.#sweep();
+  }
+
+  async get(key: string): Promise<unknown> {
+    const row = this.#open().get(`SELECT value FROM state_value WHERE ns = ? AND key = ? AND ${LIVE}`, [
+      this.#ns,
+      key,
+      this.#now(),
+    ]) as { value: string } | null;
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const expires = ttlMs === undefined ? null : this.#now() + ttl(ttlMs);
+    this.#open().run('INSERT OR REPLACE INTO state_value(ns, key, value, expires) VALUES (?, ?, ?, ?)', [
+      this.#ns,
+      key,
+      toJson(value),
+      expires,
+    ]);
+    this.#maybeSweep();
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const row = this.#open().get('DELETE FROM state_value WHERE ns = ? AND key = ? RETURNING expires', [
+      this.#ns,
+      key,
+    ]) as { expires: number | null } | null;
+    return row !== null && (row.expires === null || row.expires > this.#now());
+  }
+
+  /** Inserts, or takes over a row whose ttl has passed; `changes` tells which happened. */
+  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    const now = this.#now();
+    const sql =
+      'INSERT INTO state_value(ns, key, value, expires) VALUES (?, ?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET ' +
+      'value = excluded.value, expires = excluded.expires ' +
+      'WHERE state_value.expires IS NOT NULL AND state_value.expires <= ?';
+    const changes = this.#open().run(sql, [this.#ns, key, toJson(value), now + ttl(ttlMs), now]).changes;
+    this.#maybeSweep();
+    return changes > 0;
+  }
+
+  async addMember(key: string, member: string): Promise<void> {
+    this.#open().run('INSERT OR IGNORE INTO state_set(ns, key, member) VALUES (?, ?, ?)', [
+      this.#ns,
+      key,
+      member,
+    ]);
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    this.#open().run('DELETE FROM state_set WHERE ns = ? AND key = ? AND member = ?', [
+      this.#ns,
+      key,
+      member,
+    ]);
+  }
+
+  async members(key: string): Promise<string[]> {
+    const rows = this.#open().all('SELECT member FROM state_set WHERE ns = ? AND key = ?', [
+      this.#ns,
+      key,
+    ]) as Array<{ member: string }>;
+    return rows.map((r) => r.member);
+  }
+
+  /**
+   * The fencing counter is a row of its own (per namespace) so a released or expired lease does not take its
+   * count with it; counter and lease change in one transaction.
+   */
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    const expires = this.#now() + ttl(ttlMs);
+    const db = this.#open();
+    const token = transaction(db, () => {
+      const held = db.get('SELECT 1 AS held FROM state_lease WHERE ns = ? AND key = ? AND expires > ?', [
+        this.#ns,
+        key,
+        this.#now(),
+      ]);
+      if (held) return undefined;
+      const row = db.get(
+        'INSERT INTO state_fence(ns, token) VALUES (?, 1) ' +
+          'ON CONFLICT(ns) DO UPDATE SET token = token + 1 RETURNING token',
+        [this.#ns],
+      ) as { token: number };
+      db.run('INSERT OR REPLACE INTO state_lease(ns, key, owner, token, expires) VALUES (?, ?, ?, ?, ?)', [
+        this.#ns,
+        key,
+        owner,
+        row.token,
+        expires,
+      ]);
+      return row.token;
+    });
+    this.#maybeSweep();
+    return token === undefined ? undefined : { key, owner, token };
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
+    const now = this.#now();
+    const sql =
+      'UPDATE state_lease SET expires = ? WHERE ns = ? AND key = ? AND owner = ? AND token = ? AND expires > ?';
+    const args = [now + ttl(ttlMs), this.#ns, lease.key, lease.owner, lease.token, now];
+    return this.#open().run(sql, args).changes > 0;
+  }
+
+  async releaseLease(lease: Lease): Promise<boolean> {
+    const sql =
+      'DELETE FROM state_lease WHERE ns = ? AND key = ? AND owner = ? AND token = ? AND expires > ?';
+    const args = [this.#ns, lease.key, lease.owner, lease.token, this.#now()];
+    return this.#open().run(sql, args).changes > 0;
+  }
+
+  async leaseHolder(key: string): Promise<LeaseHolder | undefined> {
+    const row = this.#open().get(
+      'SELECT owner, token FROM state_lease WHERE ns = ? AND key = ? AND expires > ?',
+      [this.#ns, key, this.#now()],
+    ) as LeaseHolder | null;
+    return row ?? undefined;
+  }
+
+  #open(): Db {
+    return openHandle(this.#db);
+  }
+
+  #maybeSweep(): void {
+    if (this.#now() - this.#lastSweep >= SWEEP_EVERY_MS) this.#sweep();
+  }
+
+  #sweep(): void {
+    const now = this.#now();
+    this.#lastSweep = now;
+    this.#db.run('DELETE FROM state_value WHERE expires IS NOT NULL AND expires <= ?', [now]);
+    this.#db.run('DELETE FROM state_lease WHERE expires <= ?', [now]);
+  }
+}

@@ -1,0 +1,63 @@
+/*
+ * The state port (design decision 13): the few operations the core needs to be correct across restarts and
+ * processes, each implemented natively per backend (Redis commands and Lua, one SQLite statement or IMMEDIATE
+ * transaction, plain maps) rather than through Keyv's internals, so a Keyv upgrade cannot break "post a video
+ * at most once". Sessions stay in Keyv. Shaped after vercel/chat's StateAdapter (values with TTL, locks),
+ * plus set-if-absent, sets of ids and fenced leases.
+ *
+ * Every operation either does what it says or rejects (a store failure never reads as "absent" or "not held").
+ * Keys are plain strings chosen by the caller; values, sets and leases live in separate key spaces.
+ */
+
+/** A lease held by `owner`. `token` is the fencing token: larger than the token of every earlier acquisition. */
+export interface Lease {
+  key: string;
+  owner: string;
+  token: number;
+}
+
+export type LeaseHolder = Omit<Lease, 'key'>;
+
+export interface StatePort {
+  /** The JSON value stored under `key`, or undefined when it is absent or its ttl has passed. */
+  get(key: string): Promise<unknown>;
+  /** Stores a JSON value (replacing any); with `ttlMs` it disappears after that long, without it never. */
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  /** True when a live value was removed. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * Stores `value` only when `key` holds no live value, atomically across processes sharing the backend:
+   * of any number of concurrent calls exactly one gets true.
+   */
+  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+
+  /** Adds `member` to the set `key` (a no-op when present); atomic, so concurrent adds lose nothing. */
+  addMember(key: string, member: string): Promise<void>;
+  /** Removes `member` from the set `key` (a no-op when absent). */
+  removeMember(key: string, member: string): Promise<void>;
+  /** The members of the set `key`, in no particular order; [] for a set never written. */
+  members(key: string): Promise<string[]>;
+
+  /** Takes the lease `key` for `ttlMs` when no one holds it (or the holder's ttl has passed). */
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends the lease to `ttlMs` from now, only while this very acquisition (same token) still holds it. */
+  renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up, only while this acquisition still holds it; true when it did. */
+  releaseLease(lease: Lease): Promise<boolean>;
+  /** Who holds `key` now (e.g. to resume only what a dead owner left); undefined when free or expired. */
+  leaseHolder(key: string): Promise<LeaseHolder | undefined>;
+}
+
+/** Serializes a value for storage; rejects what JSON cannot carry back (undefined, functions). */
+export function toJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('the state store keeps JSON values only');
+  return json;
+}
+
+/** A ttl must be a positive number of milliseconds; backends round it up to whole milliseconds. */
+export function ttl(ms: number): number {
+  if (!(ms > 0) || !Number.isFinite(ms))
+    throw new RangeError(`a ttl must be positive milliseconds, got ${ms}`);
+  return Math.ceil(ms);
+}
