@@ -3,7 +3,7 @@
 
 const ESC = '\x1b';
 
-/** Clear screen, retitle the window, recolour, bell, backspace, NUL, a lone CR, a bidi override, 8-bit CSI. */
+/** Clear screen, retitle, recolour, bell, backspace, NUL, a lone CR, a bidi override, an 8-bit CSI. */
 export const HOSTILE =
   `Done${ESC}[2J${ESC}]0;pwned title${'\x07'} bell\x07 back\x08\x08space nul\x00here ` +
   `over\rwrite ${ESC}[31mred${ESC}[0m invoice_\u202efdp.exe \x9b2J end`;

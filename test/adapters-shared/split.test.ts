@@ -8,7 +8,7 @@ const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme
 const graphemes = (s: string) => [...graphemeSegmenter.segment(s)].map((g) => g.segment);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Every part fits, is not blank, holds only whole graphemes of the text, and nothing but whitespace is lost. */
+/** Every part fits, is not blank, holds only whole graphemes of the text; only whitespace is lost. */
 function expectWellSplit(text: string, parts: string[], max: number, firstMax = max): void {
   const whole = new Set(graphemes(text));
   for (const [i, p] of parts.entries()) {

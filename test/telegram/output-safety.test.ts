@@ -7,8 +7,8 @@ import { HOSTILE, HOSTILE_CLEAN, UNSAFE } from '../adapters-shared/hostile.ts';
 import { botTexts, type RecordingHarness, recordingHarnesses } from './harness.ts';
 
 // The agent's markup and control characters against the fake Bot API, with real grammY: every text goes as
-// plain text (no parse_mode, no entities), so `<b>` or a `tg://user` link shows as typed and cannot break the
-// send or ping anyone; NUL and escape sequences are removed; a text left empty sends nothing and fails nothing.
+// plain text (no parse_mode, no entities), so `<b>` or a `tg://user` link shows as typed and cannot break
+// the send or ping anyone; NUL and escape sequences are removed; a text left empty sends and fails nothing.
 
 const start = recordingHarnesses();
 const MARKUP = '<b>bold</b> *bold* _it_ `code` [x](tg://user?id=1) <a href="tg://user?id=2">y</a> &amp;';
@@ -25,7 +25,7 @@ const textCalls = (h: RecordingHarness) =>
   h.tg.calls.filter((c) => ['sendMessage', 'editMessageText', 'sendVideo'].includes(c.method));
 
 describe('telegram: agent text is plain text', () => {
-  it('markup arrives literally, without parse_mode or entities, in messages, edits and captions', async () => {
+  it('markup arrives literally, with no parse_mode or entities, in messages, edits and captions', async () => {
     const h = await start();
     const chat = await chatOf(h);
     const ref = await chat.send({ text: `${MARKUP}\n${HOSTILE}`, buttons: ['export'] });

@@ -3,8 +3,8 @@ import { messages } from '../../i18n/index.ts';
 import { cleanText } from '../shared/clean.ts';
 import { clip as clipText, splitText as split } from '../shared/split.ts';
 
-// Pure encoding: chat addresses, text cleaned and split at 2000 characters, mentions allowed, the button row. No discord.js objects here, so
-// these are unit-tested without a client.
+// Pure encoding: chat addresses, text cleaned and split at 2000 characters, the mentions a message may
+// make, the button row. No discord.js objects here, so these are unit-tested without a client.
 
 export const MAX_TEXT = 2000;
 /** Discord's default per-file upload limit for bots (the interaction's `attachment_size_limit` tells more). */
@@ -69,7 +69,7 @@ export function buttonAction(customId: string): ButtonAction | undefined {
   return action === 'export' || action === 'status' || action === 'credits' ? action : undefined;
 }
 
-/** A message that fits: the cleaned text cut to the limit with an ellipsis (for edits, which cannot split). */
+/** A message that fits: the cleaned text cut to the limit with an ellipsis (edits cannot split). */
 export function clip(text: string, max = MAX_TEXT): string {
   return clipText(cleanText(text), max);
 }
