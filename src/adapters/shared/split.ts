@@ -5,8 +5,9 @@
 // dictionary finds words in Chinese and Japanese, which have no spaces). A preferred break must leave the
 // part at least half full; otherwise the next kind is tried.
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const words = new Intl.Segmenter(undefined, { granularity: 'word' });
+// A fixed locale, so cut points do not depend on the machine's LANG (ICU's CJK dictionary applies in all).
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+const words = new Intl.Segmenter('en', { granularity: 'word' });
 
 interface Separator {
   pattern: RegExp;
