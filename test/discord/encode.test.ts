@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { COMMANDS } from '../../src/adapters/discord/commands.ts';
 import { attachmentProblem } from '../../src/adapters/discord/decode.ts';
 import {
+  allowedMentions,
   buttonAction,
   buttonRow,
   clip,
@@ -25,9 +26,13 @@ describe('addresses', () => {
 });
 
 describe('splitText', () => {
-  test('short text stays whole; empty text is one empty part', () => {
+  test('short text stays whole; an empty text (also once cleaned) gives no part to send', () => {
     expect(splitText('hi')).toEqual(['hi']);
-    expect(splitText('')).toEqual(['']);
+    expect(splitText('')).toEqual([]);
+    expect(splitText('\x00\x1b[2J ')).toEqual([]);
+  });
+  test('control characters and bidi overrides are removed; mentions stay as text', () => {
+    expect(splitText('@everyone \u202e<@&1> <@2>\x07')).toEqual(['@everyone <@&1> <@2>']);
   });
   test('prefers line breaks, then spaces, and never exceeds the limit', () => {
     const text = `${'a'.repeat(1500)}\n${'b'.repeat(1500)}`;
@@ -46,9 +51,14 @@ describe('splitText', () => {
       expect(p.length % 2).toBe(0);
     }
   });
-  test('clip keeps edits within the limit', () => {
+  test('clip keeps edits within the limit, cleaned', () => {
     expect(clip('x'.repeat(2500))).toHaveLength(2000);
     expect(clip('short')).toBe('short');
+    expect(clip('\x1b]0;title\x07short')).toBe('short');
+  });
+  test('allowed mentions: nobody, or only the user a late result is for', () => {
+    expect(allowedMentions()).toEqual({ parse: [] });
+    expect(allowedMentions('42')).toEqual({ parse: [], users: ['42'] });
   });
 });
 

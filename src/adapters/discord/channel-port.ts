@@ -5,7 +5,7 @@ import { looksChinese } from '../../core/language.ts';
 import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { TEXTS } from './commands.ts';
-import { buttonRow, clip, type DcTarget, postChannel, splitText } from './encode.ts';
+import { allowedMentions, buttonRow, clip, type DcTarget, postChannel, splitText } from './encode.ts';
 
 // The ChatPort for a channel, through plain REST: DMs and mentions, results that outlive an interaction
 // token (then mentioning the user), and jobs resumed after a restart. 429s wait in @discordjs/rest's queue.
@@ -86,7 +86,7 @@ export class ChannelPort implements ChatPort {
       content: mention ? `<@${mention}> ${p.content}`.slice(0, 2000) : p.content,
       components: p.components,
       // Agent text must never ping @everyone or roles; only the user a late result is for.
-      allowed_mentions: mention ? { parse: [], users: [mention] } : { parse: [] },
+      allowed_mentions: allowedMentions(mention),
     };
     const files = p.file ? [{ name: p.file.name, data: await readFile(p.file.path) }] : undefined;
     const sent = (await this.env.rest.post(Routes.channelMessages(this.channelId), {
@@ -109,10 +109,11 @@ export class ChannelPort implements ChatPort {
     const content = clip(message.text);
     const components = buttonRow(message.buttons, langFor(message.text, this.#lang));
     const shown = content + JSON.stringify(components);
-    if (this.#shown.get(id) === shown) return;
+    // Nothing left to show (control characters only): keep what the message says rather than fail.
+    if (this.#shown.get(id) === shown || !content.trim()) return;
     try {
       await this.env.rest.patch(Routes.channelMessage(this.channelId, id), {
-        body: { content, components, allowed_mentions: { parse: [] } },
+        body: { content, components, allowed_mentions: allowedMentions() },
       });
       this.#shown.set(id, shown);
     } catch (err) {

@@ -1,8 +1,10 @@
 import type { ButtonAction, ChatAddress, Lang } from '../../core/ports.ts';
 import { messages } from '../../i18n/index.ts';
+import { cleanText } from '../shared/clean.ts';
+import { clip as clipText, splitText as split } from '../shared/split.ts';
 
-// Pure encoding: chat addresses, 2000-character splitting, the button row. No discord.js objects here, so
-// these are unit-tested without a client.
+// Pure encoding: chat addresses, text cleaned and split at 2000 characters, the mentions a message may
+// make, the button row. No discord.js objects here, so these are unit-tested without a client.
 
 export const MAX_TEXT = 2000;
 /** Discord's default per-file upload limit for bots (the interaction's `attachment_size_limit` tells more). */
@@ -31,27 +33,18 @@ export function postChannel(target: DcTarget): string {
   return target.threadId ?? target.channelId;
 }
 
-/**
- * Splits text into messages of at most `max` characters, preferring paragraph, then line, then word breaks.
- * Counts UTF-16 code units like Discord does, and never cuts a surrogate pair.
- */
+/** The messages for a text: cleaned (no control characters or bidi overrides) and split at 2000. */
 export function splitText(text: string, max = MAX_TEXT): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    let cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'));
-    if (cut < max / 2) cut = window.lastIndexOf(' ');
-    if (cut < max / 2) {
-      cut = max;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    }
-    parts.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).replace(/^\s+/, '');
-  }
-  if (rest.length > 0 || parts.length === 0) parts.push(rest);
-  return parts;
+  return split(cleanText(text), max);
+}
+
+/**
+ * Who a message may ping: nobody, or only the user a late result is for — never `@everyone`, `@here`, a
+ * role or a user the agent's text names. The same shape serves a raw REST body (`allowed_mentions`) and
+ * discord.js options (`allowedMentions`).
+ */
+export function allowedMentions(userId?: string): { parse: []; users?: string[] } {
+  return userId ? { parse: [], users: [userId] } : { parse: [] };
 }
 
 /** One row of buttons (Discord allows five per row), as raw API components. */
@@ -76,7 +69,7 @@ export function buttonAction(customId: string): ButtonAction | undefined {
   return action === 'export' || action === 'status' || action === 'credits' ? action : undefined;
 }
 
-/** A message that fits: the text cut to the limit with an ellipsis (for edits, which cannot split). */
+/** A message that fits: the cleaned text cut to the limit with an ellipsis (edits cannot split). */
 export function clip(text: string, max = MAX_TEXT): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return clipText(cleanText(text), max);
 }

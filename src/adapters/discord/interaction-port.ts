@@ -9,7 +9,7 @@ import {
   payloads,
   videoPayload,
 } from './channel-port.ts';
-import { buttonRow, clip, DEFAULT_FILE_LIMIT } from './encode.ts';
+import { allowedMentions, buttonRow, clip, DEFAULT_FILE_LIMIT } from './encode.ts';
 
 // The ChatPort for one interaction, after deferReply: the first message fills the deferred reply, later
 // ones are follow-ups, edits edit them (progress on one message). Once the interaction token is dead
@@ -69,6 +69,7 @@ export class InteractionPort implements ChatPort {
     const body = {
       content: p.content,
       components: p.components as never[],
+      allowedMentions: allowedMentions(),
       ...(p.file ? { files: [{ attachment: p.file.path, name: p.file.name }] } : {}),
     };
     const i = this.interaction;
@@ -104,12 +105,13 @@ export class InteractionPort implements ChatPort {
     const content = clip(message.text);
     const components = buttonRow(message.buttons, langFor(message.text, this.#lang)) as never[];
     const shown = content + JSON.stringify(components);
-    if (this.#shown.get(ref.id) === shown) return;
+    if (this.#shown.get(ref.id) === shown || !content.trim()) return;
     if (!this.expired) {
       try {
         await this.interaction.editReply({
           content,
           components,
+          allowedMentions: allowedMentions(),
           ...(where.via === 'followup' ? { message: where.id } : {}),
         });
         this.#shown.set(ref.id, shown);

@@ -5,7 +5,7 @@ import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from 
 import type { Logger } from '../../secrets.ts';
 import { TEXTS } from './commands.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
-import { keyboard, MAX_TEXT, splitCaption, splitText } from './encode.ts';
+import { clip, keyboard, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
 
 // The core's ChatPort for one Telegram chat (or forum topic). It owns Telegram's limits: 4096-character
@@ -74,7 +74,9 @@ export class TelegramChatPort implements ChatPort {
 
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
     const id = this.#replaced.get(ref.id) ?? ref.id;
-    const text = message.text.length > MAX_TEXT ? `${message.text.slice(0, MAX_TEXT - 1)}…` : message.text;
+    const text = clip(message.text);
+    // Nothing left to show (control characters only): keep what the message says rather than fail.
+    if (!text.trim()) return;
     const markup = keyboard(message.buttons, message.lang ?? this.deps.langOf(this.address));
     const shown = text + JSON.stringify(markup ?? null);
     if (this.#shown.get(id) === shown) return;

@@ -1,7 +1,10 @@
 import { clearLine, cursorTo, moveCursor } from 'node:readline';
+import { cleanText } from '../shared/clean.ts';
 
 // Where the terminal chat writes. A script (stdin not a TTY) gets an append-only log of plain lines; a person
-// at a TTY gets progress rewritten in place and the prompt redrawn under whatever the bot prints.
+// at a TTY gets progress rewritten in place and the prompt redrawn under whatever the bot prints. Every text
+// is cleaned first: only the screen's own cursor moves reach the terminal as escape sequences, never one in
+// the agent's words or in the user's words echoed back.
 
 export interface Screen {
   print(text: string): void;
@@ -11,7 +14,7 @@ export interface Screen {
 
 export function plainScreen(output: NodeJS.WritableStream): Screen {
   return {
-    print: (text) => void output.write(`${text}\n`),
+    print: (text) => void output.write(`${cleanText(text)}\n`),
     rewriteLast: () => false,
   };
 }
@@ -36,7 +39,8 @@ export function ttyScreen(output: NodeJS.WritableStream & { columns?: number }):
     text
       .split('\n')
       .reduce((n, line) => n + Math.max(1, Math.ceil(width(line) / Math.max(20, output.columns || 80))), 0);
-  const write = (text: string) => {
+  const write = (raw: string) => {
+    const text = cleanText(raw);
     // The prompt line is under the cursor: clear it, print, then let readline draw it again.
     clearLine(output, 0);
     cursorTo(output, 0);
