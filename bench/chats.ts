@@ -25,7 +25,7 @@ async function chats(from: number, to: number, until: number): Promise<number> {
         {
           address: chat.address,
           platform: 'terminal',
-          sender: { id: `u${i + k}`, displayName: 'Bench', isAdmin: true },
+          sender: { id: `u${i + k}`, displayName: 'Bench', isAdmin: async () => true },
           text: (i + k) % 2 === 0 ? 'hi, what can you do?' : '你好，你能做什么？',
           attachments: [],
         },

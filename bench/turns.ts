@@ -41,7 +41,7 @@ const { fake, exportDir, config, secrets, logger, nemo } = await benchBot(
 const message = (chat: CountingChat, text: string): InboundMessage => ({
   address: chat.address,
   platform: 'terminal',
-  sender: { id: 'u1', displayName: 'Bench', isAdmin: true },
+  sender: { id: 'u1', displayName: 'Bench', isAdmin: async () => true },
   text,
   attachments: [],
 });

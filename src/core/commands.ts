@@ -1,5 +1,6 @@
 // Commands that never wait for the chat's lane (design.md decision 4): help, credits, status, upload, lang,
-// open, cancel — and reset, which refuses while work runs instead of waiting.
+// open, cancel — and reset, which refuses while work runs instead of waiting. Who may run them is checked
+// before, from the command table (src/core/dispatch.ts).
 
 import { messages } from '../i18n/index.ts';
 import { accountFor, syncCredentials } from './account.ts';
@@ -75,7 +76,7 @@ export async function open(ctx: ChatCtx): Promise<void> {
   }
 }
 
-export async function lang(ctx: ChatCtx, arg: string | undefined, isAdmin: boolean): Promise<void> {
+export async function lang(ctx: ChatCtx, arg: string | undefined): Promise<void> {
   if (!arg) {
     await ctx.say(ctx.m.langCurrent(ctx.m.langName(ctx.lang), ctx.record.lang !== undefined));
     return;
@@ -85,10 +86,6 @@ export async function lang(ctx: ChatCtx, arg: string | undefined, isAdmin: boole
     await ctx.say(ctx.m.langUnknown);
     return;
   }
-  if (!isAdmin) {
-    await ctx.say({ text: ctx.m.adminOnly, private: true });
-    return;
-  }
   await ctx.core.sessions.update(ctx.address, (r) => {
     r.lang = chosen;
   });
@@ -96,11 +93,7 @@ export async function lang(ctx: ChatCtx, arg: string | undefined, isAdmin: boole
   await ctx.say(m.langSet(m.langName(chosen)));
 }
 
-export async function reset(ctx: ChatCtx, isAdmin: boolean): Promise<void> {
-  if (!isAdmin) {
-    await ctx.say({ text: ctx.m.adminOnly, private: true });
-    return;
-  }
+export async function reset(ctx: ChatCtx): Promise<void> {
   if (ctx.core.lanes.busy(ctx.address)) {
     await ctx.say(ctx.m.resetBusy);
     return;

@@ -8,10 +8,10 @@ import { messages } from '../i18n/index.ts';
 import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
+import { refuseAttachments } from './attachments.ts';
 import { systemClock } from './clock.ts';
-import * as commands from './commands.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
-import { exportVideo } from './export.ts';
+import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
@@ -21,12 +21,10 @@ import {
   type ChatAddress,
   type ChatPort,
   type Clock,
-  type CommandName,
   type Engine,
   type InboundMessage,
 } from './ports.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
-import { route } from './routing.ts';
 import { createSessions } from './sessions.ts';
 import { agentTurn } from './turn.ts';
 
@@ -44,33 +42,6 @@ export interface EngineDeps {
 
 /** How long close() waits for aborted work to record itself before giving up. */
 const CLOSE_GRACE_MS = 5_000;
-
-type Command = { name: CommandName; arg?: string };
-type Plan =
-  | { kind: 'command'; command: Command }
-  | { kind: 'agent'; text: string; after?: Command }
-  | { kind: 'unknown'; name: string };
-
-/** What a message asks for. Files always go to the agent's session first; a command caption runs after. */
-function plan(msg: InboundMessage): Plan {
-  if (msg.command && msg.attachments.length === 0) return { kind: 'command', command: msg.command };
-  const r = msg.command
-    ? ({ kind: 'command', ...msg.command } as const)
-    : route(msg.text, msg.botMentions ? { botMentions: msg.botMentions } : {});
-  if (r.kind === 'unknown') return r;
-  if (msg.attachments.length === 0) {
-    if (r.kind === 'command') return { kind: 'command', command: withArg(r.name, r.arg) };
-    return r.text.trim() ? { kind: 'agent', text: r.text } : { kind: 'command', command: { name: 'help' } };
-  }
-  if (r.kind === 'agent') return { kind: 'agent', text: r.text };
-  return r.name === 'upload'
-    ? { kind: 'agent', text: '' }
-    : { kind: 'agent', text: '', after: withArg(r.name, r.arg) };
-}
-
-function withArg(name: CommandName, arg: string | undefined): Command {
-  return arg === undefined ? { name } : { name, arg };
-}
 
 export function createEngine(deps: EngineDeps): Engine {
   const { config, logger } = deps;
@@ -125,40 +96,6 @@ export function createEngine(deps: EngineDeps): Engine {
     if ((await queued.done) === 'dropped' && closing) await ctx.say(ctx.m.shuttingDown);
   }
 
-  async function runCommand(
-    ctx: ChatCtx,
-    command: Command,
-    msg: InboundMessage,
-    entered: () => void = () => {},
-  ): Promise<void> {
-    switch (command.name) {
-      case 'start':
-      case 'help':
-        return commands.help(ctx);
-      case 'credits':
-        return commands.credits(ctx);
-      case 'status':
-        return commands.status(ctx);
-      case 'upload':
-        return commands.uploadHowTo(ctx);
-      case 'open':
-        return commands.open(ctx);
-      case 'lang':
-        return commands.lang(ctx, command.arg, msg.sender.isAdmin);
-      case 'cancel':
-        return commands.cancel(ctx);
-      case 'reset':
-        return commands.reset(ctx, msg.sender.isAdmin);
-      case 'export': {
-        // A double tap never renders twice; with no project and nothing running there is nothing to wait for.
-        if (core.lanes.hasExport(ctx.address)) return void (await ctx.say(ctx.m.exportRunning));
-        if (!ctx.record.sessionId && !core.lanes.busy(ctx.address))
-          return void (await ctx.say(ctx.m.nothingToExport));
-        return inLane(ctx, 'export', (signal) => exportVideo(ctx, signal), entered);
-      }
-    }
-  }
-
   /**
    * Messages of one chat pass this door in arrival order, so they take their places in the lane in that order
    * (loading the chat's record is asynchronous). A message holds the door only until it has its place.
@@ -208,6 +145,13 @@ export function createEngine(deps: EngineDeps): Engine {
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
       const ctx = makeCtx(core, chat, record, lang, msg.platform);
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
+      // A file that cannot be taken is refused at once, before the chat's queue and before any byte moves.
+      const refusal = refuseAttachments(ctx, msg.attachments);
+      if (refusal) {
+        release();
+        await ctx.say({ text: refusal, private: true });
+        return;
+      }
       const p = plan(msg);
       ctx.log.debug(
         {
@@ -221,9 +165,9 @@ export function createEngine(deps: EngineDeps): Engine {
         return;
       }
       if (p.kind === 'command') {
-        // Export takes its place in the lane inside runCommand; the others never wait for it.
-        if (p.command.name !== 'export') release();
-        return await runCommand(ctx, p.command, msg, release);
+        // A lane command takes its place inside runCommand; the others never wait for it.
+        if (!waitsInLane(p.command.name)) release();
+        return await runCommand(ctx, p.command, msg.sender, inLane, release);
       }
       const attachments: Attachment[] = msg.attachments;
       const after = p.after;
@@ -232,13 +176,8 @@ export function createEngine(deps: EngineDeps): Engine {
         'turn',
         async (signal) => {
           await agentTurn(ctx, { text: p.text, attachments }, signal);
-          if (after && !signal.aborted) {
-            // A file captioned "export": the same one-export-at-a-time rule as a typed export.
-            if (after.name === 'export') {
-              if (core.lanes.hasExport(ctx.address)) await ctx.say(ctx.m.exportRunning);
-              else await exportVideo(ctx, signal);
-            } else await runCommand(ctx, after, msg);
-          }
+          // A file captioned "export": the same rules as a typed export, inside this turn's place in the lane.
+          if (after && !signal.aborted) await runAfter(ctx, after, msg.sender, signal);
         },
         release,
       );

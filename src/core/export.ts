@@ -11,6 +11,7 @@ import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
 import { type Job, newRenderId } from './jobs.ts';
 import { stopReason } from './lanes.ts';
+import { videoLinkText } from './notices.ts';
 import type { SentRef, VideoOut } from './ports.ts';
 import { isExportable } from './timeline.ts';
 
@@ -147,11 +148,11 @@ async function fetchVideo(
   await ctx.core.jobs.setPhase(job, 'downloading');
   const { config } = ctx.core;
   const url = status.url ?? `${config.NEMO_API_URL.replace(/\/+$/, '')}/api/render/proxy/${job.id}/download`;
-  const base: VideoOut = { url, caption: ctx.m.videoCaption };
+  const base: VideoOut = { url, caption: ctx.m.videoCaption, linkText: videoLinkText(ctx, status.size) };
   if (status.durationSec !== undefined) base.durationSec = status.durationSec;
   if (status.size !== undefined) base.size = status.size;
   const limit = ctx.chat.videoLimitBytes;
-  const asLink: VideoOut = { ...base, caption: ctx.m.videoAsLink };
+  const asLink = base;
   if (status.size !== undefined && status.size > limit) return asLink;
   // A working copy: the engine deletes it once posted; a chat that keeps videos (the terminal) copies it out.
   const dir = path.resolve(config.EXPORT_DIR, 'tmp');
@@ -187,7 +188,7 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
     await ctx.chat.sendVideo({ lang: ctx.lang, ...video });
   } catch (e) {
     ctx.log.warn({ render: job.id, err: String(e) }, 'sending the video failed; posting the link');
-    await ctx.say(`${ctx.m.videoAsLink}: ${video.url}`);
+    await ctx.say(`${video.linkText}\n${video.url}`);
   } finally {
     if (video.path) await rm(video.path, { force: true }).catch(() => {});
   }

@@ -1,8 +1,11 @@
 // The ports of the conversation core (design.md decision 1). The core owns them; adapters implement
 // ChatPort and produce InboundMessage; nothing here knows Discord, Telegram or a terminal.
 
-export type Lang = 'en' | 'zh';
-export type Platform = 'telegram' | 'discord' | 'terminal';
+import type { CommandName } from '../i18n/commands.ts';
+import type { Lang, Platform } from '../i18n/lang.ts';
+
+export { COMMAND_NAMES, type CommandName } from '../i18n/commands.ts';
+export type { Lang, Platform } from '../i18n/lang.ts';
 
 /**
  * A serializable chat address: `tg:<chatId>[:<topicId>]`, `dc:<channelId>[:<threadId>]`, `term:local`.
@@ -20,10 +23,13 @@ export function addressPrefix(address: ChatAddress): string {
 export interface Sender {
   id: string;
   displayName: string;
-  /** The platform's locale for this user (`zh-CN`, `en`, …), when it tells. */
+  /** The platform's locale for this user (`zh-CN`, `en`, …), when it tells: a fact for the core's language choice. */
   locale?: string;
-  /** May change chat-wide settings (/reset, /lang) — always true in private chats and the terminal. */
-  isAdmin: boolean;
+  /**
+   * May change chat-wide settings (/reset, /lang): true in private chats and the terminal. The core asks only
+   * when a command needs it (asking may cost a platform call, e.g. Telegram's getChatMember).
+   */
+  isAdmin(): Promise<boolean>;
 }
 
 export interface Attachment {
@@ -38,24 +44,11 @@ export interface Attachment {
   url?: string;
   /** Opens the bytes as a stream (downloaded from the platform, read from disk, …). */
   open?: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
+  /** The most bytes the platform lets the bot fetch (Telegram's getFile: 20 MB); over it, the core refuses. */
+  limitBytes?: number;
+  /** The adapter found no such file (a path typed in the terminal): the core says so. */
+  missing?: boolean;
 }
-
-/** The bot's commands, as typed after a slash (`/export`) or carried by a button. */
-export const COMMAND_NAMES = [
-  'start',
-  'help',
-  'export',
-  'credits',
-  'status',
-  'upload',
-  'reset',
-  'cancel',
-  'open',
-  'lang',
-] as const;
-
-/** Commands an adapter recognised itself (slash commands, buttons); they skip keyword routing. */
-export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface InboundMessage {
   address: ChatAddress;
@@ -64,7 +57,7 @@ export interface InboundMessage {
   /** The text as typed (mentions included: the core strips them with `botMentions`). May be empty. */
   text: string;
   attachments: Attachment[];
-  /** Set when the adapter already knows the command (a slash command, a button press). */
+  /** Set when the adapter already knows the command (a slash command, a button press): no keyword routing. */
   command?: { name: CommandName; arg?: string };
   /** Ways this bot is mentioned on the platform (`@NemoBot`, `<@123>`), stripped before routing. */
   botMentions?: string[];
@@ -80,7 +73,7 @@ export interface OutMessage {
   buttons?: ButtonAction[];
   /** Only the sender should see it, where the platform can (Discord ephemeral); elsewhere a normal message. */
   private?: boolean;
-  /** The reply language the core chose: adapters label buttons and word their own notices in it. */
+  /** The reply language the core chose: adapters label buttons in it (without it: English). */
   lang?: Lang;
 }
 
@@ -89,25 +82,32 @@ export interface SentRef {
 }
 
 export interface VideoOut {
-  /** Where the backend serves the MP4; posted as a link when the file is over the platform's limit. */
+  /** Where the backend serves the MP4; posted as a link when there is no file to send. */
   url: string;
   /** The downloaded MP4 on local disk, when the core downloaded it (size within `videoLimitBytes`). */
   path?: string;
   size?: number;
   durationSec?: number;
+  /** Sent with the file. */
   caption?: string;
-  /** The reply language the core chose (for the adapter's own notices, e.g. "too large, here is the link"). */
+  /**
+   * Posted above the link when the video goes as a link: there is no `path`, or the platform refused the file
+   * (a server with a lower limit than it told). The core words it; adapters never do.
+   */
+  linkText: string;
+  /** The reply language the core chose. */
   lang?: Lang;
 }
 
 /**
- * What the core needs from a chat. The adapter owns the platform's limits: it splits long text (2000 / 4096
- * characters), chooses file or link for a video by its size limit, honours rate limits, and falls back to a
- * plain message where an edit is impossible (an expired interaction, a deleted message).
+ * What the core needs from a chat. The adapter tells the platform's limits (`videoLimitBytes`) and enforces
+ * its mechanics: it splits long text (2000 / 4096 characters), honours rate limits, and falls back to a plain
+ * message where an edit is impossible (an expired interaction, a deleted message). It renders what the core
+ * gives it and words nothing itself.
  */
 export interface ChatPort {
   readonly address: ChatAddress;
-  /** Largest video the platform accepts as a file; larger renders are posted as a link without download. */
+  /** Largest video the platform accepts from a bot as a file; the core posts larger renders as a link. */
   readonly videoLimitBytes: number;
   send(message: OutMessage): Promise<SentRef>;
   /** Replaces the text of a message this port sent (progress: heartbeats, render percentage). */

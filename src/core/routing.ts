@@ -3,8 +3,8 @@
 // phrase of the table; anything longer is a prompt and goes to the agent as written (each agent message may
 // cost credits, each wrongly routed one loses the user's words, so the bar for routing is high).
 
-import { COMMAND_PHRASES, FILLERS, type KeywordCommand, PUNCTUATION } from '../i18n/keywords.ts';
-import { COMMAND_NAMES, type CommandName } from './ports.ts';
+import { COMMAND_TABLE, type CommandName, type CommandSpec } from '../i18n/commands.ts';
+import { FILLERS, PUNCTUATION } from '../i18n/keywords.ts';
 
 export type Route =
   | { kind: 'command'; name: CommandName; arg?: string }
@@ -12,7 +12,13 @@ export type Route =
   /** A slash command the bot does not have (`/exprot`): answered locally, never sent to the paid agent. */
   | { kind: 'unknown'; name: string };
 
-const SLASH_COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
+/** Slash names and their Chinese aliases (`/导出`, `/语言`: the names Discord shows, typed by hand). */
+const SLASH_NAMES: ReadonlyMap<string, CommandName> = new Map(
+  COMMAND_TABLE.flatMap((c) => [
+    [c.name, c.name],
+    [c.zh, c.name],
+  ]),
+);
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -36,15 +42,12 @@ export function stripMentions(text: string, mentions: string[] = []): string {
   return s.trim();
 }
 
-const PHRASES: ReadonlyMap<string, KeywordCommand> = (() => {
-  const map = new Map<string, KeywordCommand>();
-  for (const [name, tables] of Object.entries(COMMAND_PHRASES) as Array<
-    [KeywordCommand, { en: readonly string[]; zh: readonly string[] }]
-  >) {
-    for (const phrase of [...tables.en, ...tables.zh]) map.set(phrase, name);
-  }
-  return map;
-})();
+/** Every keyword phrase of the table → its command (only commands the table lets keywords reach). */
+const PHRASES: ReadonlyMap<string, CommandName> = new Map(
+  COMMAND_TABLE.flatMap((c: CommandSpec & { name: CommandName }) =>
+    c.keywords ? [...c.keywords.en, ...c.keywords.zh].map((p) => [p, c.name] as const) : [],
+  ),
+);
 
 const byLength = (a: string, b: string): number => b.length - a.length;
 const EN_FILLERS = new RegExp(
@@ -70,7 +73,7 @@ function normalise(text: string): string {
  * The command a whole keyword phrase names, if any. Chinese fillers come off the edges one at a time (so
  * "把视频发给我" keeps its "给我"), and as a last try anywhere ("帮我导出一下视频").
  */
-export function matchKeyword(text: string): KeywordCommand | undefined {
+export function matchKeyword(text: string): CommandName | undefined {
   const first = normalise(text);
   // Breadth-first over edge strips: "请把视频发给我" must lose 请, not 给我. Inputs are a few words long.
   const seen = new Set<string>([first]);
@@ -94,13 +97,10 @@ export function route(text: string, opts: { botMentions?: string[] } = {}): Rout
   const slash = /^\/([\p{L}\p{N}_]+)(?:\s+([\s\S]*))?$/u.exec(stripped);
   if (slash) {
     const typed = slash[1]!.toLowerCase();
-    // `/导出`, `/状态`: the Chinese names Discord shows for the commands, typed by hand.
-    const name = SLASH_COMMANDS.has(typed) ? typed : matchKeyword(typed);
+    const name = SLASH_NAMES.get(typed) ?? matchKeyword(typed);
     if (!name) return { kind: 'unknown', name: typed };
     const arg = slash[2]?.trim();
-    return arg
-      ? { kind: 'command', name: name as CommandName, arg }
-      : { kind: 'command', name: name as CommandName };
+    return arg ? { kind: 'command', name, arg } : { kind: 'command', name };
   }
   const keyword = matchKeyword(stripped);
   return keyword ? { kind: 'command', name: keyword } : { kind: 'agent', text: stripped };

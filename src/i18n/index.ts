@@ -1,9 +1,11 @@
-// The messages of a reply language. All user-facing text of the core comes from here.
+// The messages of a reply language. Every sentence a user reads comes from here: the core's, and the
+// notices the adapters render for it (design.md decision 16).
 
-import type { Lang } from '../core/ports.ts';
+import type { Lang } from './lang.ts';
 import { en, type Messages } from './messages.en.ts';
 import { zh } from './messages.zh.ts';
 
+export type { Lang, Platform } from './lang.ts';
 export type { ErrorContext, ErrorMessages, Messages } from './messages.en.ts';
 
 export function messages(lang: Lang): Messages {

@@ -3,18 +3,17 @@
 // close to the skill's routing table plus obvious synonyms, because every phrase listed here is a message
 // that never reaches the agent.
 
-import type { CommandName } from '../core/ports.ts';
+/** Whole phrases of one command, lower case, single spaces; Chinese without spaces. */
+export interface Phrases {
+  readonly en: readonly string[];
+  readonly zh: readonly string[];
+}
 
-/** Commands a bare keyword may trigger (start, open and lang need a slash command). */
-export type KeywordCommand = Extract<
-  CommandName,
-  'export' | 'credits' | 'status' | 'upload' | 'help' | 'cancel' | 'reset'
->;
-
-/** Whole phrases per command, lower case, single spaces; Chinese without spaces. */
-export const COMMAND_PHRASES: Readonly<
-  Record<KeywordCommand, { en: readonly string[]; zh: readonly string[] }>
-> = {
+/**
+ * The phrases of the commands a bare keyword may trigger; the command table (./commands.ts) names which
+ * list belongs to which command.
+ */
+export const COMMAND_PHRASES = {
   export: {
     en: [
       'export',
@@ -141,7 +140,7 @@ export const COMMAND_PHRASES: Readonly<
     en: ['reset', 'new project', 'start over', 'start a new project'],
     zh: ['重置', '新项目', '新建项目', '重新开始'],
   },
-};
+} as const satisfies Record<string, Phrases>;
 
 /**
  * Politeness fillers removed before matching. English ones are whole words (longest first); Chinese ones

@@ -1,7 +1,7 @@
 // Labels of the timeline summary and of change lists (src/core/timeline.ts). ZH is typed against the same
 // interface, so a missing label fails to compile. Chinese uses full-width punctuation.
 
-import type { Lang } from '../core/ports.ts';
+import type { Lang } from './lang.ts';
 
 export interface TimelineLabels {
   video: string;

@@ -2,6 +2,8 @@
 // object (`Messages`), so a key missing in Chinese fails to compile. Functions take only plain values.
 
 import type { NemoErrorCode } from '../nemo/types.ts';
+import { helpLines } from './commands.ts';
+import type { Lang, Platform } from './lang.ts';
 
 /** What an error message may need to say (filled by src/core/errors.ts). */
 export interface ErrorContext {
@@ -14,6 +16,12 @@ export interface ErrorContext {
 }
 
 const num = (n: number): string => n.toLocaleString('en-US');
+const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1);
+const PLATFORM: Record<Platform, string> = {
+  telegram: 'Telegram',
+  discord: 'Discord',
+  terminal: 'this terminal',
+};
 const clip = (s: string, max = 60): string => {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
@@ -64,14 +72,7 @@ export const en = {
       ...examples.map((e) => `• "${e}"`),
       '',
       'Commands:',
-      '/export — render and send the video',
-      '/status — show the timeline',
-      '/credits — your credit balance',
-      '/upload — how to send a file',
-      '/open — open the project in NemoVideo’s web editor',
-      '/cancel — stop waiting for the current request',
-      '/reset — start a new project',
-      '/lang en|zh — reply language',
+      ...helpLines('en'),
       '',
       'Tip: short, specific prompts give better results.',
     ].join('\n'),
@@ -102,6 +103,15 @@ export const en = {
     `📎 "${clip(name)}" is not a format NemoVideo takes. Supported: ${formats}.`,
   attachmentUnreadable: (name: string) =>
     `📎 I couldn’t read "${clip(name)}" from this chat. Please send it again.`,
+  /** A file over what the platform lets a bot download (Telegram's getFile: 20 MB), refused before any byte moves. */
+  attachmentOverPlatformLimit: (name: string, size: number, limit: number, platform: Platform) =>
+    `📎 "${clip(name)}" is ${mb(size)} MB, but ${PLATFORM[platform]} lets bots download at most ${mb(limit)} MB. ` +
+    'Send a smaller or trimmed file, or paste a public link to it (Google Drive, Dropbox…) instead.' +
+    (platform === 'telegram'
+      ? ' The bot’s operator can lift this limit by running a local Bot API server (TELEGRAM_LOCAL_API).'
+      : ''),
+  /** A path typed in the terminal that is not a file. */
+  fileNotFound: (path: string) => `File not found: ${path}`,
   done: 'Done.',
   changes: (lines: string) => `Here’s what changed:\n${lines}`,
   readyToExport: '✅ Your video is ready — export it, or check the timeline first.',
@@ -132,7 +142,11 @@ export const en = {
   exportDownloading: (seconds: number) => `🎬 Rendered (${seconds}s). Sending the video…`,
   exportDone: (seconds: number) => `✅ Rendered in ${seconds}s.`,
   videoCaption: '🎬 Your video',
-  videoAsLink: '🎬 Your video is too large to send here, so here is the link',
+  /** Put above a video's link when it could not be sent as a file. */
+  videoAsLink: '🎬 Your video is too large to send here, so here is the link:',
+  /** Put above a video's link when it is over the platform's upload limit for bots. */
+  videoOverLimit: (platform: Platform, size: number | undefined, limit: number) =>
+    `🎬 Your video${size !== undefined ? ` (${mb(size)} MB)` : ''} is over ${PLATFORM[platform]}’s ${mb(limit)} MB upload limit for bots — download it here:`,
   exportResumed: '🎬 I restarted — picking up your export where it left off…',
   restartedTurn: (text: string) =>
     `ℹ️ I restarted while working on your request "${clip(text)}". I won’t send it again — send \`status\` to see whether it went through.`,
@@ -145,7 +159,7 @@ export const en = {
     '🆕 Done — your next message starts a new project. (The old one stays in your NemoVideo account.)',
   resetBusy: 'A request is still running: wait for it or /cancel it, then /reset.',
   adminOnly: 'Only an admin of this chat can do that.',
-  langName: (lang: 'en' | 'zh'): string => (lang === 'zh' ? '中文 (Chinese)' : 'English'),
+  langName: (lang: Lang): string => (lang === 'zh' ? '中文 (Chinese)' : 'English'),
   langSet: (name: string) => `🌐 I’ll answer in ${name} in this chat.`,
   langCurrent: (name: string, chosen: boolean) =>
     `🌐 Reply language: ${name}${chosen ? ' (set for this chat)' : ' (from your settings or your messages)'}.\nUsage: /lang en or /lang zh`,
@@ -155,6 +169,13 @@ export const en = {
   openNothing: 'There’s no project yet — describe your video first.',
   shuttingDown: 'I’m restarting — please send that again in a moment.',
   internal: '⚠️ Something went wrong on my side. Please try again.',
+  /** Under a message with buttons where there are none to press (the terminal): what to type instead. */
+  buttonsHint: (labels: string[]) => {
+    const words = labels.map((l) => l.toLowerCase());
+    const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? '');
+    return `type ${list}`;
+  },
+  terminalWelcome: 'NemoVideo — describe the video you want. /help for commands, Ctrl+D to quit.',
   errors,
 };
 

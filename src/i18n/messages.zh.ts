@@ -1,9 +1,13 @@
 // 中文消息: typed against the English object, so a missing key or a changed signature fails to compile.
 // Lines keep Chinese text in them (the terminal test checks every line of a Chinese chat carries Han).
 
+import { helpLines } from './commands.ts';
+import type { Lang, Platform } from './lang.ts';
 import type { ErrorContext, ErrorMessages, Messages } from './messages.en.ts';
 
 const num = (n: number): string => n.toLocaleString('en-US');
+const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1);
+const PLATFORM: Record<Platform, string> = { telegram: 'Telegram', discord: 'Discord', terminal: '终端' };
 const clip = (s: string, max = 40): string => {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
@@ -45,14 +49,7 @@ export const zh: Messages = {
       ...examples.map((e) => `• “${e}”`),
       '',
       '命令：',
-      '/export 导出 — 渲染并发送视频',
-      '/status 状态 — 查看时间线',
-      '/credits 积分 — 查看积分余额',
-      '/upload 上传 — 如何发送文件',
-      '/open — 在 NemoVideo 网页编辑器中打开项目',
-      '/cancel 取消 — 停止等待当前请求',
-      '/reset — 开始新项目',
-      '/lang en|zh — 回复语言',
+      ...helpLines('zh'),
       '',
       '提示：简短、具体的描述效果更好。',
     ].join('\n'),
@@ -81,6 +78,13 @@ export const zh: Messages = {
   attachmentUnsupported: (name: string, formats: string) =>
     `📎 NemoVideo 不支持“${clip(name)}”的格式。支持的格式：${formats}。`,
   attachmentUnreadable: (name: string) => `📎 无法读取“${clip(name)}”，请重新发送。`,
+  attachmentOverPlatformLimit: (name: string, size: number, limit: number, platform: Platform) =>
+    `📎 “${clip(name)}”有 ${mb(size)} MB，但 ${PLATFORM[platform]} 只允许机器人下载不超过 ${mb(limit)} MB 的文件。` +
+    '请发送更小或剪短的文件，或改为发送公开链接（Google Drive、Dropbox 等）。' +
+    (platform === 'telegram'
+      ? '机器人运营者可以通过自建 Bot API 服务器（TELEGRAM_LOCAL_API）解除此限制。'
+      : ''),
+  fileNotFound: (path: string) => `找不到文件：${path}`,
   done: '完成。',
   changes: (lines: string) => `修改内容：\n${lines}`,
   readyToExport: '✅ 视频已就绪——可以导出，或先查看时间线。',
@@ -107,7 +111,9 @@ export const zh: Messages = {
   exportDownloading: (seconds: number) => `🎬 渲染完成（${seconds} 秒），正在发送视频…`,
   exportDone: (seconds: number) => `✅ 渲染完成，用时 ${seconds} 秒。`,
   videoCaption: '🎬 你的视频',
-  videoAsLink: '🎬 视频太大，无法在这里直接发送，这是下载链接',
+  videoAsLink: '🎬 视频太大，无法在这里直接发送，这是下载链接：',
+  videoOverLimit: (platform: Platform, size: number | undefined, limit: number) =>
+    `🎬 你的视频${size !== undefined ? `（${mb(size)} MB）` : ''}超过了 ${PLATFORM[platform]} 机器人 ${mb(limit)} MB 的上传限制，请在这里下载：`,
   exportResumed: '🎬 我重启了——正在继续你的导出…',
   restartedTurn: (text: string) =>
     `ℹ️ 我在处理你的请求“${clip(text)}”时重启了。我不会重新发送——请发送“状态”查看是否已生效。`,
@@ -118,7 +124,7 @@ export const zh: Messages = {
   resetDone: '🆕 好的——你的下一条消息将开始一个新项目。（旧项目仍保留在你的 NemoVideo 账户中。）',
   resetBusy: '还有请求在进行中：请等待它完成或 /cancel 取消，然后再 /reset。',
   adminOnly: '只有本聊天的管理员可以这样做。',
-  langName: (lang: 'en' | 'zh') => (lang === 'zh' ? '中文' : '英文（English）'),
+  langName: (lang: Lang) => (lang === 'zh' ? '中文' : '英文（English）'),
   langSet: (name: string) => `🌐 在这个聊天中我将用${name}回复。`,
   langCurrent: (name: string, chosen: boolean) =>
     `🌐 回复语言：${name}${chosen ? '（本聊天已设置）' : '（根据你的设置或消息）'}。\n用法：/lang en 或 /lang zh`,
@@ -127,5 +133,11 @@ export const zh: Messages = {
   openNothing: '还没有项目——请先描述你想要的视频。',
   shuttingDown: '我正在重启——请稍后再发送一次。',
   internal: '⚠️ 我这边出了点问题，请重试。',
+  buttonsHint: (labels: string[]) => {
+    const list =
+      labels.length > 1 ? `${labels.slice(0, -1).join('、')} 或 ${labels.at(-1)}` : (labels[0] ?? '');
+    return `输入 ${list}`;
+  },
+  terminalWelcome: 'NemoVideo —— 描述你想要的视频。输入 /help 查看命令，Ctrl+D 退出。',
   errors,
 };

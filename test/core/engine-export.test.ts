@@ -46,7 +46,9 @@ describe('export', () => {
     const video = chat.log.find((p) => p.kind === 'video');
     expect(video?.video?.path).toBeUndefined();
     expect(video?.video?.url).toMatch(/^http/);
-    expect(video?.text).toBe(en.videoAsLink);
+    // The core says why it is a link, with the chat's limit (the adapter words nothing).
+    expect(video?.video?.size).toBeGreaterThan(10_000);
+    expect(video?.text).toBe(en.videoOverLimit('terminal', video?.video?.size, 10_000));
     expect((await readdir(h.exportDir, { recursive: true })).filter((f) => f.endsWith('.mp4'))).toEqual([]);
   });
 

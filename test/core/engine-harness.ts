@@ -68,7 +68,9 @@ export function recordingChat(
       log.push(entry('edit', ref.id, m));
     },
     async sendVideo(video: VideoOut): Promise<void> {
-      const p: Posted = { kind: 'video', id: String(++next), text: video.caption ?? '', video };
+      // What a platform would show: the caption with a file, the core's link notice without one.
+      const text = video.path ? (video.caption ?? '') : video.linkText;
+      const p: Posted = { kind: 'video', id: String(++next), text, video };
       if (video.path) p.bytes = await readFile(video.path);
       log.push(p);
     },
@@ -97,7 +99,7 @@ export function inbound(
   const m: InboundMessage = {
     address: chat.address,
     platform: 'terminal',
-    sender: { id: 'u1', displayName: 'Tester', isAdmin: opts.isAdmin ?? true },
+    sender: { id: 'u1', displayName: 'Tester', isAdmin: async () => opts.isAdmin ?? true },
     text,
     attachments: opts.attachments ?? [],
   };

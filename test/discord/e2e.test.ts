@@ -194,10 +194,30 @@ test('an unsupported attachment is refused ephemerally before any backend call',
   const { fake } = await start();
   const pdf = fake.upload('brief.pdf', Buffer.from('%PDF'), 'application/pdf');
   const i = fake.slash('video', { prompt: 'use this', file: pdf });
-  await fake.waitFor(() => i.ackedAt);
-  expect(i.ackFlags).toBe(64);
-  expect(fake.repliesTo(i)[0]?.content).toContain('brief.pdf');
+  const refusal = await fake.waitFor(() => fake.repliesTo(i).find((m) => m.flags & 64));
+  expect(refusal.content).toContain('brief.pdf');
+  expect(refusal.content).toMatch(/Supported: /);
+  // The public "thinking…" placeholder is gone: only the user saw the refusal.
+  await fake.waitFor(() => fake.repliesTo(i).length === 1);
   expect(nemo?.requests).toHaveLength(0);
+});
+
+test('a Chinese writer with an en-US locale gets the refusal in Chinese', async () => {
+  const { fake } = await start();
+  const pdf = fake.upload('brief.pdf', Buffer.from('%PDF'), 'application/pdf');
+  const i = fake.slash('video', { prompt: '用这个文件做一个视频', file: pdf }, { locale: 'en-US' });
+  const refusal = await fake.waitFor(() => fake.repliesTo(i).find((m) => m.flags & 64));
+  expect(refusal.content).toMatch(/brief\.pdf.*支持的格式/);
+  expect(nemo?.requests).toHaveLength(0);
+});
+
+test('/open is a slash command: the project link goes to the asker only', async () => {
+  const { fake } = await start();
+  const v = fake.slash('video', { prompt: 'a sunrise over the sea' });
+  await fake.waitFor(() => text(h as Harness, v).includes('✅'));
+  const o = fake.slash('open');
+  const link = await fake.waitFor(() => fake.repliesTo(o).find((m) => m.flags & 64));
+  expect(link.content).toMatch(/workspace\/claim/);
 });
 
 test('/reset is refused without Manage Server or Manage Channels', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { COMMANDS } from '../../src/adapters/discord/commands.ts';
-import { attachmentProblem } from '../../src/adapters/discord/decode.ts';
 import {
   allowedMentions,
   buttonAction,
@@ -11,6 +10,7 @@ import {
   postChannel,
   splitText,
 } from '../../src/adapters/discord/encode.ts';
+import { COMMAND_TABLE, describeCommand } from '../../src/i18n/commands.ts';
 
 describe('addresses', () => {
   test('a channel and a thread round-trip; others are not ours', () => {
@@ -82,10 +82,16 @@ describe('commands and attachments', () => {
       expect(c.description_localizations['zh-CN'].length).toBeLessThanOrEqual(100);
     }
   });
-  test('unsupported types and files over MAX_UPLOAD_MB are refused in the chosen language', () => {
-    expect(attachmentProblem([{ name: 'a.png', size: 10 }], 200, 'en')).toBeUndefined();
-    expect(attachmentProblem([{ name: 'clip', mimeType: 'video/mp4' }], 200, 'en')).toBeUndefined();
-    expect(attachmentProblem([{ name: 'a.pdf' }], 200, 'en')).toMatch(/a\.pdf/);
-    expect(attachmentProblem([{ name: 'big.mp4', size: 300 * 1024 * 1024 }], 200, 'zh')).toMatch(/200 MB/);
+  test('every command of the table is a slash command, named and described by the table', () => {
+    for (const c of COMMAND_TABLE) {
+      const def = COMMANDS.find((d) => d.name === c.name);
+      expect(def, c.name).toMatchObject({
+        name_localizations: { 'zh-CN': c.zh },
+        description: describeCommand(c, 'en'),
+        description_localizations: { 'zh-CN': describeCommand(c, 'zh') },
+      });
+    }
+    // Besides the table: only /video, Discord's way to send a prompt with files.
+    expect(COMMANDS.map((d) => d.name).sort()).toEqual([...COMMAND_TABLE.map((c) => c.name), 'video'].sort());
   });
 });

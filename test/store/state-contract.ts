@@ -73,12 +73,12 @@ export function stateContract(target: StateTarget): void {
 
     it('values: expire after their ttl; a set without ttl keeps the value for good', async () => {
       const [short, long, kept] = [k('short'), k('long'), k('kept')];
-      await state.set(short, 'x', 150);
+      await state.set(short, 'x', 1_000);
       await state.set(long, 'y', 60_000);
-      await state.set(kept, 'first', 150);
+      await state.set(kept, 'first', 1_000);
       await state.set(kept, 'second'); // replaces the value and its ttl
       expect(await state.get(short)).toBe('x');
-      await sleep(300);
+      await sleep(1_300);
       expect(await state.get(short)).toBeUndefined();
       expect(await state.delete(short)).toBe(false);
       expect(await state.get(long)).toBe('y');
@@ -88,11 +88,11 @@ export function stateContract(target: StateTarget): void {
 
     it('setIfAbsent: true once, false while live, true again after the ttl; the value is readable', async () => {
       const key = k('once');
-      expect(await state.setIfAbsent(key, { by: 'a' }, 150)).toBe(true);
-      expect(await state.setIfAbsent(key, { by: 'b' }, 150)).toBe(false);
-      expect(await second.setIfAbsent(key, { by: 'c' }, 150)).toBe(false);
+      expect(await state.setIfAbsent(key, { by: 'a' }, 1_000)).toBe(true);
+      expect(await state.setIfAbsent(key, { by: 'b' }, 1_000)).toBe(false);
+      expect(await second.setIfAbsent(key, { by: 'c' }, 1_000)).toBe(false);
       expect(await state.get(key)).toEqual({ by: 'a' });
-      await sleep(300);
+      await sleep(1_300);
       expect(await second.setIfAbsent(key, { by: 'd' }, 60_000)).toBe(true);
       expect(await state.get(key)).toEqual({ by: 'd' });
       // A value written by set counts as present.
@@ -183,10 +183,10 @@ export function stateContract(target: StateTarget): void {
 
     it('leases: an expired lease goes to another owner; the old holder can neither renew nor release', async () => {
       const key = k('expire');
-      const old = await state.acquireLease(key, 'dead-instance', 150);
+      const old = await state.acquireLease(key, 'dead-instance', 1_000);
       if (!old) throw new Error('first acquisition failed');
       expect(await second.acquireLease(key, 'live-instance', 60_000)).toBeUndefined();
-      await sleep(300);
+      await sleep(1_300);
       expect(await second.leaseHolder(key)).toBeUndefined();
       expect(await state.renewLease(old, 60_000)).toBe(false); // expired, not yet taken: still not held
       const fresh = await second.acquireLease(key, 'live-instance', 60_000);

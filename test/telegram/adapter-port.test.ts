@@ -75,6 +75,7 @@ describe('telegram adapter: transport and chat port', () => {
       size: bytes.length,
       durationSec: 30.4,
       caption: 'Done',
+      linkText: 'unused: the file fits',
     });
     const video = tg.calls.find((c) => c.method === 'sendVideo' && c.status === 200)!;
     expect(video.files.video?.bytes.equals(bytes)).toBe(true);
@@ -88,10 +89,14 @@ describe('telegram adapter: transport and chat port', () => {
       true,
     );
 
-    await chat.sendVideo({ url: 'https://cdn.example/big.mp4', size: 60 * 1024 * 1024 });
-    const link = botTexts(tg, 7).at(-1)!;
-    expect(link).toContain('https://cdn.example/big.mp4');
-    expect(link).toContain('60.0 MB');
+    // No file: the core's link notice and the URL, nothing the adapter words itself.
+    await chat.sendVideo({
+      url: 'https://cdn.example/big.mp4',
+      size: 60 * 1024 * 1024,
+      caption: 'not for a link',
+      linkText: 'Too big for here (60.0 MB):',
+    });
+    expect(botTexts(tg, 7).at(-1)).toBe('Too big for here (60.0 MB):\nhttps://cdn.example/big.mp4');
     expect(tg.calls.filter((c) => c.method === 'sendVideo' && c.status === 200)).toHaveLength(1);
     await rm(dir, { recursive: true });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMMAND_TABLE, menuDescription } from '../../src/i18n/commands.ts';
 import { tinyJpeg } from '../fakes/telegram/jpeg.ts';
 import { startFakeTelegram } from '../fakes/telegram/server.ts';
 import { RecordingEngine, recordingHarnesses, startHarnessWithToken } from './harness.ts';
@@ -22,13 +23,23 @@ describe('telegram adapter', () => {
     await tg.close();
   });
 
-  it('sets the command menu in English and Chinese', async () => {
+  it('sets the command menu in English and Chinese: every command of the table', async () => {
     const { tg } = await start();
     const calls = tg.calls.filter((c) => c.method === 'setMyCommands');
     expect(calls.map((c) => c.params.language_code)).toEqual(expect.arrayContaining([undefined, 'zh']));
     expect(calls.every((c) => c.status === 200)).toBe(true); // the fake validates names and descriptions
+    for (const [code, lang] of [
+      [undefined, 'en'],
+      ['zh', 'zh'],
+    ] as const) {
+      const sent = calls.find((c) => c.params.language_code === code)!.params.commands;
+      expect(sent).toEqual(
+        COMMAND_TABLE.map((c) => ({ command: c.name, description: menuDescription(c, lang) })),
+      );
+    }
     const zh = calls.find((c) => c.params.language_code === 'zh')!;
     expect(JSON.stringify(zh.params.commands)).toContain('导出');
+    expect(JSON.stringify(zh.params.commands)).toContain('"open"');
   });
 
   it('hands a private message to the engine with address, locale and admin', async () => {
@@ -41,9 +52,10 @@ describe('telegram adapter', () => {
       platform: 'telegram',
       text: '导出',
       attachments: [],
-      sender: { id: '7', displayName: 'Ann', locale: 'zh-hans', isAdmin: true },
+      sender: { id: '7', displayName: 'Ann', locale: 'zh-hans' },
       botMentions: ['@NemoVideoBot'],
     });
+    expect(await m!.sender.isAdmin()).toBe(true);
     expect(m!.command).toBeUndefined();
     expect(engine.resolvers.get('tg')!('tg:7')?.address).toBe('tg:7');
   });
@@ -95,10 +107,12 @@ describe('telegram adapter', () => {
     tg.sendText(team, bob, 'shorter please', { replyTo: Number(sent.id) });
     const handled = await engine.waitHandled(3);
     expect(handled.map((m) => m.text)).toEqual(['@NemoVideoBot make a teaser', '/credits', 'shorter please']);
-    expect(handled.every((m) => m.address === `tg:${team.id}` && !m.sender.isAdmin)).toBe(true);
+    expect(handled.every((m) => m.address === `tg:${team.id}`)).toBe(true);
+    // Nobody asked whether bob is an admin, so Telegram was not asked either.
+    expect(tg.calls.some((c) => c.method === 'getChatMember')).toBe(false);
   });
 
-  it('asks Telegram whether the sender is an admin for /reset and /lang in groups', async () => {
+  it('asks Telegram whether a group sender is an admin only when the core asks, however it was addressed', async () => {
     const { tg, engine } = await start();
     const team = tg.group();
     const member = tg.user(5);
@@ -106,12 +120,16 @@ describe('telegram adapter', () => {
     tg.setAdmin(team, admin);
     tg.sendText(team, member, '/reset');
     tg.sendText(team, admin, '/lang@NemoVideoBot zh');
-    const handled = await engine.waitHandled(2);
-    expect(handled.map((m) => [m.command?.name, m.sender.isAdmin])).toEqual([
-      ['reset', false],
-      ['lang', true],
+    tg.sendText(team, admin, '@NemoVideoBot reset');
+    const handled = await engine.waitHandled(3);
+    expect(tg.calls.some((c) => c.method === 'getChatMember')).toBe(false);
+    const answers = await Promise.all(handled.map((m) => m.sender.isAdmin()));
+    expect(handled.map((m, i) => [m.text, answers[i]])).toEqual([
+      ['/reset', false],
+      ['/lang@NemoVideoBot zh', true],
+      ['@NemoVideoBot reset', true],
     ]);
-    expect(tg.calls.filter((c) => c.method === 'getChatMember')).toHaveLength(2);
+    expect(tg.calls.filter((c) => c.method === 'getChatMember')).toHaveLength(3);
   });
 
   it('treats a forum topic as its own chat and answers in that topic', async () => {
@@ -155,7 +173,7 @@ describe('telegram adapter', () => {
     expect(getFile.params.file_id).toBe(files[1]!.fileId);
   });
 
-  it('refuses a 25 MB file with the limit message before any download', async () => {
+  it('passes a 25 MB file with the 20 MB download limit as facts, saying nothing itself', async () => {
     const { tg, engine } = await start();
     const ann = tg.user(7, { lang: 'en' });
     tg.sendDocument(tg.privateChat(ann), ann, {
@@ -163,9 +181,9 @@ describe('telegram adapter', () => {
       mimeType: 'video/mp4',
       size: 25 * 1024 * 1024,
     });
-    const call = await tg.waitFor('sendMessage');
-    expect(String(call.params.text)).toMatch(/25\.0 MB.*at most 20\.0 MB.*link/s);
-    expect(engine.handled).toHaveLength(0);
+    const [m] = await engine.waitHandled(1);
+    expect(m!.attachments[0]).toMatchObject({ size: 25 * 1024 * 1024, limitBytes: 20 * 1024 * 1024 });
+    expect(tg.calls.some((c) => c.method === 'sendMessage')).toBe(false);
     expect(tg.downloads).toHaveLength(0);
     expect(tg.calls.some((c) => c.method === 'getFile')).toBe(false);
   });
@@ -175,7 +193,7 @@ describe('telegram adapter', () => {
     const ann = tg.user(7);
     tg.sendDocument(tg.privateChat(ann), ann, { fileName: 'long.mp4', size: 25 * 1024 * 1024 });
     const [m] = await engine.waitHandled(1);
-    expect(m!.attachments[0]!.size).toBe(25 * 1024 * 1024);
+    expect(m!.attachments[0]).toMatchObject({ size: 25 * 1024 * 1024, limitBytes: 2000 * 1024 * 1024 });
     expect(engine.handled[0]!.chat.videoLimitBytes).toBe(2000 * 1024 * 1024);
   });
 
@@ -188,6 +206,7 @@ describe('telegram adapter', () => {
     const ref = await engine.handled[0]!.chat.send({
       text: 'Your draft is ready',
       buttons: ['export', 'status', 'credits'],
+      lang: 'en',
     });
     const sent = await tg.waitFor('sendMessage');
     expect(sent.params.reply_markup).toEqual({

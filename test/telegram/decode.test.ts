@@ -80,14 +80,42 @@ describe('isForBot', () => {
 });
 
 describe('senderOf', () => {
-  it('carries the Telegram locale and is admin in private chats', () => {
-    expect(senderOf(msg({ text: 'x' }))).toEqual({
-      id: '7',
-      displayName: 'Ann Lee',
-      locale: 'zh-hans',
-      isAdmin: true,
-    });
-    expect(senderOf(msg({ chat: group, text: 'x' })).isAdmin).toBe(false);
+  it('carries the Telegram locale and is admin in private chats without asking', async () => {
+    const asked: Array<[number, number]> = [];
+    const ask = async (chatId: number, userId: number) => {
+      asked.push([chatId, userId]);
+      return chatId === group.id && userId === 8;
+    };
+    const own = senderOf(msg({ text: 'x' }), ask);
+    expect(own).toMatchObject({ id: '7', displayName: 'Ann Lee', locale: 'zh-hans' });
+    expect(await own.isAdmin()).toBe(true);
+    expect(asked).toEqual([]);
+  });
+
+  it('in a group asks Telegram only when the core asks, and once per message', async () => {
+    const asked: Array<[number, number]> = [];
+    const ask = async (chatId: number, userId: number) => {
+      asked.push([chatId, userId]);
+      return userId === 8;
+    };
+    const member = senderOf(msg({ chat: group, text: 'x' }), ask);
+    const admin = senderOf(msg({ chat: group, text: 'x', from: { ...user, id: 8 } }), ask);
+    expect(asked).toEqual([]);
+    expect(await member.isAdmin()).toBe(false);
+    expect(await admin.isAdmin()).toBe(true);
+    expect(await admin.isAdmin()).toBe(true);
+    expect(asked).toEqual([
+      [group.id, 7],
+      [group.id, 8],
+    ]);
+  });
+
+  it('an anonymous admin (posting as the group) is an admin without asking', async () => {
+    const ask = async () => {
+      throw new Error('must not ask');
+    };
+    const anon = senderOf(msg({ chat: group, text: 'x', sender_chat: group as never }), ask);
+    expect(await anon.isAdmin()).toBe(true);
   });
 });
 

@@ -127,7 +127,7 @@ describe('telegram end to end', () => {
       size: 25 * MB,
       caption: 'cut it',
     });
-    await e.waitText(chat.id, /at most 20\.0 MB/);
+    await e.waitText(chat.id, /at most 20\.0 MB.*TELEGRAM_LOCAL_API/s);
     await e.engine.idle();
     expect(e.tg.downloads).toEqual([]);
     expect(e.tg.calls.some((c) => c.method === 'getFile')).toBe(false);
@@ -191,6 +191,56 @@ describe('telegram end to end', () => {
     await e.waitText(team.id, /Only an admin/);
     e.tg.sendText(team, boss, '/reset');
     await e.waitText(team.id, /next message starts a new project/);
+  });
+
+  it('in a group, an admin resets by mention or keyword ("@bot reset", a reply "重置"); a member may not', async () => {
+    e = await startE2E({ nemo: { replyText: REPLY } });
+    const team = e.tg.group();
+    const bob = e.tg.user(5, { lang: 'en' });
+    const boss = e.tg.user(6, { lang: 'en' });
+    e.tg.setAdmin(team, boss);
+    e.tg.sendText(team, bob, `@NemoVideoBot ${PROMPT}`);
+    await e.waitText(team.id, new RegExp(REPLY.slice(0, 20)));
+    await e.engine.idle();
+    const botMessage = e.tg.calls.find((c) => c.method === 'sendMessage' && c.params.chat_id === team.id)!;
+    const replyTo = (botMessage.result as { message_id: number }).message_id;
+    const count = (pattern: RegExp) => e!.texts(team.id).filter((t) => pattern.test(t)).length;
+
+    e.tg.sendText(team, bob, '@NemoVideoBot reset');
+    await e.waitText(team.id, /Only an admin/);
+    e.tg.sendText(team, bob, '重置', { replyTo });
+    await e.waitText(team.id, /只有本聊天的管理员/);
+    e.tg.sendText(team, boss, '@NemoVideoBot reset');
+    await e.waitText(team.id, /next message starts a new project/);
+    e.tg.sendText(team, boss, '重置', { replyTo });
+    await e.waitText(team.id, /下一条消息将开始一个新项目/);
+    await e.engine.idle();
+    expect([count(/Only an admin|只有本聊天的管理员/), count(/new project|新项目/)]).toEqual([2, 2]);
+    // The keywords never reached the agent; Telegram was asked once per reset, never for the prompt.
+    expect(e.nemo.chats.map((c) => c.text)).toEqual([PROMPT]);
+    expect(e.tg.calls.filter((c) => c.method === 'getChatMember')).toHaveLength(4);
+  });
+
+  it('a Chinese writer with an English locale gets the limit notices in Chinese', async () => {
+    e = await startE2E({ nemo: { replyText: REPLY, mp4PadTo: 60 * MB } });
+    const { chat, user } = privateChat(e, 9, 'en');
+    e.tg.sendDocument(chat, user, {
+      fileName: 'long.mp4',
+      mimeType: 'video/mp4',
+      size: 25 * MB,
+      caption: '把这个视频剪短一点',
+    });
+    const refusal = await e.waitText(chat.id, /20\.0 MB/);
+    expect(refusal).toMatch(/\p{Script=Han}/u);
+    expect(refusal).toContain('Telegram');
+    await generate(e, chat, user, '给我的蜡烛店做一个30秒的宣传视频');
+    e.tg.sendText(chat, user, '导出');
+    const link = await e.waitText(chat.id, /https?:\/\/\S+/);
+    await e.engine.idle();
+    // The size shows when the render said it; this fake's render only tells it by the aborted download.
+    expect(link).toMatch(/^🎬 你的视频(?:（60\.0 MB）)?超过了 Telegram 机器人 50\.0 MB 的上传限制/);
+    expect(e.tg.calls.some((c) => c.method === 'sendVideo')).toBe(false);
+    expect(e.tg.downloads).toEqual([]);
   });
 
   it('inline buttons: a press becomes the command and the callback is answered', async () => {

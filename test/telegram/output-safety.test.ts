@@ -38,6 +38,7 @@ describe('telegram: agent text is plain text', () => {
       path,
       size: 3,
       caption: `${MARKUP} ${HOSTILE}`,
+      linkText: 'Download it here:',
     });
     await rm(dir, { recursive: true });
 

@@ -13,7 +13,9 @@ import {
 import { plainScreen } from '../../src/adapters/terminal/screen.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { ChatPort, ChatResolver, Engine, InboundMessage } from '../../src/core/ports.ts';
+import { zh } from '../../src/i18n/messages.zh.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
+import { harness } from '../core/engine-harness.ts';
 
 // The terminal adapter alone, against a small recording Engine (our own port, not a library).
 
@@ -42,9 +44,10 @@ describe('parseLine', () => {
       platform: 'terminal',
       text: 'make a promo',
       attachments: [],
-      sender: { id: 'local', isAdmin: true },
+      sender: { id: 'local' },
     });
     expect(p.kind === 'message' && p.message.sender.locale).toBeUndefined();
+    expect(p.kind === 'message' && (await p.message.sender.isAdmin())).toBe(true);
   });
 
   it('turns /upload <local file> [instruction] into a streamed attachment with size and MIME type', async () => {
@@ -95,13 +98,12 @@ describe('parseLine', () => {
     expect(p.message.text).toBe('make it vertical');
   });
 
-  it('answers a missing file locally, in the language of the line', async () => {
-    expect(await parseLine(`/upload ${dir}/nope.mp4`)).toEqual({
-      kind: 'error',
-      text: `File not found: ${dir}/nope.mp4`,
+  it('passes a missing file to the core as a fact (the core words it)', async () => {
+    const p = await parseLine(`/upload ${dir}/nope.mp4 加字幕`);
+    expect(p.kind === 'message' && p.message).toMatchObject({
+      text: '加字幕',
+      attachments: [{ name: `${dir}/nope.mp4`, missing: true }],
     });
-    const zh = await parseLine(`/upload ${dir}/nope.mp4 加字幕`);
-    expect(zh.kind === 'error' && zh.text).toMatch(/^找不到文件/);
   });
 
   it('leaves a bare /upload to the core (it explains how)', async () => {
@@ -128,12 +130,12 @@ describe('the terminal ChatPort', () => {
     return { chat, read };
   }
 
-  it('renders buttons as a hint line, in Chinese for a Chinese message', () => {
-    expect(buttonHint(['export', 'status', 'credits'], 'Your video is ready.')).toBe(
+  it('renders buttons as a hint line, in the language the core chose', () => {
+    expect(buttonHint(['export', 'status', 'credits'], 'en')).toBe(
       '[Export] [Status] [Credits] — type export, status or credits',
     );
-    expect(buttonHint(['export'], '视频好了')).toBe('[导出] — 输入 导出');
-    expect(buttonHint(['export', 'status', 'credits'], '视频好了')).toBe(
+    expect(buttonHint(['export'], 'zh')).toBe('[导出] — 输入 导出');
+    expect(buttonHint(['export', 'status', 'credits'], 'zh')).toBe(
       '[导出] [状态] [积分] — 输入 导出、状态 或 积分',
     );
   });
@@ -153,7 +155,12 @@ describe('the terminal ChatPort', () => {
     const { chat, read } = port();
     const src = path.join(dir, 'render_1.mp4');
     await writeFile(src, Buffer.alloc(3 * 1024 * 1024, 1));
-    await chat.sendVideo({ url: 'https://x/render_1.mp4', path: src, size: 3 * 1024 * 1024 });
+    await chat.sendVideo({
+      url: 'https://x/render_1.mp4',
+      path: src,
+      size: 3 * 1024 * 1024,
+      linkText: 'unused: there is a file',
+    });
     const saved = path.join(dir, 'exports', 'render_1.mp4');
     expect(read()).toBe(`Saved: ${saved} (3.00 MB)\n`);
     expect((await readFile(saved)).length).toBe(3 * 1024 * 1024);
@@ -168,10 +175,11 @@ describe('the terminal ChatPort', () => {
       url: 'https://x/r.mp4',
       path: path.join(exports, 'r.mp4'),
       caption: 'Here it is',
+      linkText: 'unused: there is a file',
     });
-    await chat.sendVideo({ url: 'https://cdn.example.com/r2.mp4' });
+    await chat.sendVideo({ url: 'https://cdn.example.com/r2.mp4', caption: 'unused', linkText: 'The link:' });
     expect(read()).toBe(
-      `Here it is\nSaved: ${path.join(exports, 'r.mp4')} (0.0000029 MB)\nhttps://cdn.example.com/r2.mp4\n`,
+      `Here it is\nSaved: ${path.join(exports, 'r.mp4')} (0.0000029 MB)\nThe link:\nhttps://cdn.example.com/r2.mp4\n`,
     );
   });
 });
@@ -267,4 +275,30 @@ describe('startTerminal (script mode)', () => {
     await done.catch(() => {});
     expect(log).toEqual(['register term', 'start first']);
   }, 2_000);
+});
+
+describe('the terminal with the real engine', () => {
+  it('says "file not found" in the language /lang chose, not the adapter’s guess', async () => {
+    const h = await harness();
+    try {
+      const out = new PassThrough();
+      const read = collect(out);
+      const script = `/upload ${dir}/nope.mp4 加字幕\n/lang zh\n/upload ${dir}/gone.mp4 make it short\n`;
+      await startTerminal({
+        engine: h.engine,
+        input: Readable.from([script]),
+        output: out,
+        config: { ...h.config, EXPORT_DIR: dir },
+        logger: createLogger({ level: 'silent', secrets: new Secrets() }),
+        interactive: false,
+      });
+      const lines = read().trim().split('\n');
+      // Before /lang the Chinese line gets Chinese; after /lang zh an English line does too.
+      expect(lines[0]).toBe(zh.fileNotFound(`${dir}/nope.mp4`));
+      expect(lines.at(-1)).toBe(zh.fileNotFound(`${dir}/gone.mp4`));
+      expect(h.fake.requests).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -1,20 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DiscordAPIError, type REST, Routes } from 'discord.js';
-import { looksChinese } from '../../core/language.ts';
-import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
-import { TEXTS } from './commands.ts';
 import { allowedMentions, buttonRow, clip, type DcTarget, postChannel, splitText } from './encode.ts';
 
 // The ChatPort for a channel, through plain REST: DMs and mentions, results that outlive an interaction
 // token (then mentioning the user), and jobs resumed after a restart. 429s wait in @discordjs/rest's queue.
+// It renders what the core gives it: texts, the language of button labels and the link notice of a video.
 
 export interface PortEnv {
   rest: REST;
   logger: Logger;
-  /** The language of the adapter's own texts for a chat when the message itself does not tell. */
-  langOf(address: ChatAddress): Lang;
 }
 
 /** What one platform message carries. */
@@ -28,16 +25,10 @@ export interface Payload {
 export const isApiError = (e: unknown, ...codes: Array<number | string>): e is DiscordAPIError =>
   e instanceof DiscordAPIError && codes.includes(e.code);
 
-/** Button labels and notices follow the language the core wrote the text in. */
-export function langFor(text: string, fallback: Lang): Lang {
-  if (!text.trim()) return fallback;
-  return looksChinese(text) ? 'zh' : 'en';
-}
-
 /** Splits a message into payloads: buttons go under the last part. */
-export function payloads(message: OutMessage, lang: Lang, prefix = ''): Payload[] {
-  const parts = splitText(prefix + message.text);
-  const rows = buttonRow(message.buttons, message.lang ?? langFor(message.text, lang));
+export function payloads(message: OutMessage): Payload[] {
+  const parts = splitText(message.text);
+  const rows = buttonRow(message.buttons, message.lang ?? 'en');
   return parts.map((content, i) => ({
     content,
     components: i === parts.length - 1 ? rows : [],
@@ -45,19 +36,17 @@ export function payloads(message: OutMessage, lang: Lang, prefix = ''): Payload[
   }));
 }
 
-/** The payload that announces a video: the file when it fits `limit`, else its link. */
-export async function videoPayload(video: VideoOut, limit: number, lang: Lang): Promise<Payload[]> {
-  const size = video.path ? (video.size ?? (await stat(video.path)).size) : video.size;
-  const caption = video.caption ?? '';
+/** The payloads that post a video: the file with its caption when it fits `limit`, else the core's link notice. */
+export async function videoPayload(video: VideoOut, limit: number): Promise<Payload[]> {
+  const size = video.path ? (video.size ?? (await stat(video.path)).size) : undefined;
   if (video.path && size !== undefined && size <= limit) {
-    const [first, ...rest] = splitText(caption);
+    const [first, ...rest] = splitText(video.caption ?? '');
     return [
       { content: first ?? '', components: [], file: { path: video.path, name: basename(video.path) } },
       ...rest.map((content) => ({ content, components: [] })),
     ];
   }
-  const notice = `${TEXTS[langFor(caption, lang)].videoLink(size, limit)}\n${video.url}`;
-  return payloads({ text: caption ? `${caption}\n\n${notice}` : notice }, lang);
+  return payloads({ text: `${video.linkText}\n${video.url}` });
 }
 
 export class ChannelPort implements ChatPort {
@@ -75,10 +64,6 @@ export class ChannelPort implements ChatPort {
     private readonly mentionUserId?: string,
   ) {
     this.channelId = postChannel(target);
-  }
-
-  get #lang(): Lang {
-    return this.env.langOf(this.address);
   }
 
   async post(p: Payload, mention = this.mentionUserId): Promise<string> {
@@ -99,7 +84,7 @@ export class ChannelPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     let id = '';
-    for (const [i, p] of payloads(message, this.#lang).entries())
+    for (const [i, p] of payloads(message).entries())
       id = await this.post(p, i === 0 ? this.mentionUserId : undefined);
     return { id };
   }
@@ -107,7 +92,7 @@ export class ChannelPort implements ChatPort {
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
     const id = this.#replaced.get(ref.id) ?? ref.id;
     const content = clip(message.text);
-    const components = buttonRow(message.buttons, langFor(message.text, this.#lang));
+    const components = buttonRow(message.buttons, message.lang ?? 'en');
     const shown = content + JSON.stringify(components);
     // Nothing left to show (control characters only): keep what the message says rather than fail.
     if (this.#shown.get(id) === shown || !content.trim()) return;
@@ -125,7 +110,7 @@ export class ChannelPort implements ChatPort {
   }
 
   async sendVideo(video: VideoOut): Promise<void> {
-    const list = await videoPayload(video, this.videoLimitBytes, this.#lang);
+    const list = await videoPayload(video, this.videoLimitBytes);
     for (const [i, p] of list.entries()) {
       try {
         await this.post(p, i === 0 ? this.mentionUserId : undefined);

@@ -5,14 +5,19 @@ import type {
   Attachment as DjsAttachment,
   Message,
 } from 'discord.js';
-import { PermissionFlagsBits } from 'discord.js';
-import type { Attachment, ChatAddress, CommandName, InboundMessage, Lang, Sender } from '../../core/ports.ts';
-import { formatOf } from '../../nemo/formats.ts';
-import { TEXTS } from './commands.ts';
+import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import {
+  type Attachment,
+  type ChatAddress,
+  COMMAND_NAMES,
+  type InboundMessage,
+  type Sender,
+} from '../../core/ports.ts';
+import { argOption, FILE_OPTIONS } from './commands.ts';
 import { buttonAction, formatAddress } from './encode.ts';
 
-// Discord events → the core's InboundMessage. Attachments are checked here (type, size) so a refusal comes
-// before any backend work, and are passed on by their CDN URL (public, signed) with a streaming fallback.
+// Discord events → the core's InboundMessage: facts only (locale, admin rights, attachments by their CDN URL,
+// public and signed, with a streaming fallback). The core refuses files it cannot take and words every reply.
 
 interface ChannelLike {
   id: string;
@@ -31,17 +36,21 @@ export function mentionsOf(botId: string): string[] {
   return [`<@${botId}>`, `<@!${botId}>`];
 }
 
-function senderOf(i: BaseInteraction): Sender {
-  const perms = i.memberPermissions;
-  // In a server, chat-wide settings need Manage Server or Manage Channels; in a DM the user owns the chat.
-  const isAdmin =
-    !i.inGuild() ||
+/** In a server, chat-wide settings need Manage Server or Manage Channels; in a DM the user owns the chat. */
+function adminCheck(inGuild: boolean, perms: Readonly<PermissionsBitField> | null | undefined) {
+  const admin =
+    !inGuild ||
     Boolean(perms?.has(PermissionFlagsBits.ManageGuild) || perms?.has(PermissionFlagsBits.ManageChannels));
+  // Discord sends the permissions with the event: nothing to ask later.
+  return async () => admin;
+}
+
+function senderOf(i: BaseInteraction): Sender {
   return {
     id: i.user.id,
     displayName: i.user.globalName ?? i.user.username,
     locale: i.locale,
-    isAdmin,
+    isAdmin: adminCheck(i.inGuild(), i.memberPermissions),
   };
 }
 
@@ -60,30 +69,6 @@ export function toAttachment(a: DjsAttachment): Attachment {
   };
 }
 
-/** The refusal for the first attachment the backend cannot take, or undefined when all are fine. */
-export function attachmentProblem(list: Attachment[], maxMb: number, lang: Lang): string | undefined {
-  for (const a of list) {
-    // The same rule as the core's (extension, else MIME type), so the core never refuses what passed here.
-    const format = formatOf(a);
-    if (!format) return TEXTS[lang].unsupported(a.name);
-    if (a.size !== undefined && a.size > maxMb * 1024 * 1024)
-      return TEXTS[lang].tooBig(a.name, a.size, maxMb);
-  }
-  return undefined;
-}
-
-const COMMANDS: Record<string, CommandName | undefined> = {
-  upload: 'upload',
-  export: 'export',
-  credits: 'credits',
-  status: 'status',
-  cancel: 'cancel',
-  reset: 'reset',
-  lang: 'lang',
-  help: 'help',
-  start: 'start',
-};
-
 function base(i: BaseInteraction, botId: string) {
   return {
     address: addressOf(i.channelId ?? '', i.channel as ChannelLike | null),
@@ -95,15 +80,15 @@ function base(i: BaseInteraction, botId: string) {
 }
 
 export function commandInbound(i: ChatInputCommandInteraction, botId: string): InboundMessage {
-  const attachments = ['file', 'file2', 'file3']
-    .map((n) => i.options.getAttachment(n))
+  const attachments = FILE_OPTIONS.map((n) => i.options.getAttachment(n))
     .filter((a): a is DjsAttachment => a !== null)
     .map(toAttachment);
   if (i.commandName === 'video') {
     return { ...base(i, botId), text: i.options.getString('prompt') ?? '', attachments };
   }
-  const name = COMMANDS[i.commandName] ?? 'help';
-  const arg = i.commandName === 'lang' ? (i.options.getString('language') ?? undefined) : undefined;
+  const name = COMMAND_NAMES.find((c) => c === i.commandName) ?? 'help';
+  const option = argOption(name);
+  const arg = option ? (i.options.getString(option) ?? undefined) : undefined;
   return {
     ...base(i, botId),
     text: `/${i.commandName}${arg ? ` ${arg}` : ''}`,
@@ -125,13 +110,8 @@ export function messageInbound(m: Message, botId: string): InboundMessage {
     sender: {
       id: m.author.id,
       displayName: m.author.globalName ?? m.author.username,
-      // Messages carry no locale; a DM is the user's own chat.
-      isAdmin:
-        !m.inGuild() ||
-        Boolean(
-          m.member?.permissions.has(PermissionFlagsBits.ManageGuild) ||
-            m.member?.permissions.has(PermissionFlagsBits.ManageChannels),
-        ),
+      // Messages carry no locale: the core goes by the text.
+      isAdmin: adminCheck(m.inGuild(), m.member?.permissions),
     },
     text: m.content,
     attachments: [...m.attachments.values()].map(toAttachment),

@@ -5,24 +5,21 @@ import {
   Events,
   type Interaction,
   type Message,
-  MessageFlags,
 } from 'discord.js';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
-import { langFor } from './channel-port.ts';
-import { langOfLocale } from './commands.ts';
-import { attachmentProblem, buttonInbound, commandInbound, messageInbound } from './decode.ts';
+import { buttonInbound, commandInbound, messageInbound } from './decode.ts';
 import type { DiscordPorts } from './ports.ts';
 
 // Gateway events → the engine. Every interaction is acknowledged first (deferReply within Discord's 3 s,
 // before any backend call); the turn then runs without being awaited, so other chats are answered meanwhile.
+// Even a file the core will refuse goes to it: the core words the refusal (privately: an ephemeral follow-up).
 
 export interface HandlerDeps {
   engine: Engine;
   logger: Logger;
   ports: DiscordPorts;
   botId: string;
-  maxUploadMb: number;
 }
 
 export function installHandlers(client: Client, deps: HandlerDeps): () => Promise<void> {
@@ -39,15 +36,8 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
 
   const onCommand = async (i: ChatInputCommandInteraction) => {
     const msg = commandInbound(i, botId);
-    const lang = langOfLocale(i.locale);
-    const problem = attachmentProblem(msg.attachments, deps.maxUploadMb, lang);
-    if (problem) {
-      // Refused before any work: the reply itself acknowledges the interaction.
-      await i.reply({ content: problem, flags: MessageFlags.Ephemeral });
-      return;
-    }
     await i.deferReply();
-    const port = ports.forInteraction(i, msg.address, lang);
+    const port = ports.forInteraction(i, msg.address);
     if (port) start(msg, port);
   };
 
@@ -59,7 +49,7 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     }
     // A new reply (not an update of the pressed message): the result stays under the press.
     await i.deferReply();
-    const port = ports.forInteraction(i, msg.address, langOfLocale(i.locale));
+    const port = ports.forInteraction(i, msg.address);
     if (port) start(msg, port);
   };
 
@@ -76,13 +66,7 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     if (!msg.text.trim() && msg.attachments.length === 0) return;
     ports.remember(msg.address, { userId: m.author.id });
     const port = ports.channel(msg.address);
-    if (!port) return;
-    const problem = attachmentProblem(msg.attachments, deps.maxUploadMb, langFor(msg.text, 'en'));
-    if (problem) {
-      await port.send({ text: problem });
-      return;
-    }
-    start(msg, port);
+    if (port) start(msg, port);
   };
 
   const safe =

@@ -116,7 +116,6 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
     logger,
     ports,
     botId,
-    maxUploadMb: config.MAX_UPLOAD_MB,
   });
   client.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord client error'));
 

@@ -1,9 +1,8 @@
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
-import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import {
   type ChannelPort,
   isApiError,
-  langFor,
   type Payload,
   type PortEnv,
   payloads,
@@ -32,10 +31,6 @@ export class InteractionPort implements ChatPort {
   ) {
     this.address = channel.address;
     this.videoLimitBytes = interaction.attachmentSizeLimit ?? DEFAULT_FILE_LIMIT;
-  }
-
-  get #lang(): Lang {
-    return this.env.langOf(this.address);
   }
 
   /** The token is treated as dead a little before Discord kills it, so a slow upload cannot straddle it. */
@@ -94,7 +89,7 @@ export class InteractionPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     let id = '';
-    for (const p of payloads(message, this.#lang)) id = await this.#post(p);
+    for (const p of payloads(message)) id = await this.#post(p);
     return { id };
   }
 
@@ -103,7 +98,7 @@ export class InteractionPort implements ChatPort {
     if (!where) return this.channel.edit(ref, message);
     if (where.via === 'channel') return this.channel.edit({ id: where.id }, message);
     const content = clip(message.text);
-    const components = buttonRow(message.buttons, langFor(message.text, this.#lang)) as never[];
+    const components = buttonRow(message.buttons, message.lang ?? 'en') as never[];
     const shown = content + JSON.stringify(components);
     if (this.#shown.get(ref.id) === shown || !content.trim()) return;
     if (!this.expired) {
@@ -121,15 +116,12 @@ export class InteractionPort implements ChatPort {
       }
     }
     // The message can no longer be edited: post the new text to the channel and edit that from now on.
-    const id = await this.channel.post(
-      payloads(message, this.#lang).at(-1) as Payload,
-      this.interaction.user.id,
-    );
+    const id = await this.channel.post(payloads(message).at(-1) as Payload, this.interaction.user.id);
     this.#refs.set(ref.id, { via: 'channel', id });
   }
 
   async sendVideo(video: VideoOut): Promise<void> {
-    const list = await videoPayload(video, this.videoLimitBytes, this.#lang);
+    const list = await videoPayload(video, this.videoLimitBytes);
     for (const p of list) {
       try {
         await this.#post(p);

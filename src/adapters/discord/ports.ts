@@ -1,20 +1,19 @@
 import type { RepliableInteraction } from 'discord.js';
-import type { ChatAddress, Lang } from '../../core/ports.ts';
+import type { ChatAddress } from '../../core/ports.ts';
 import { ChannelPort, type PortEnv } from './channel-port.ts';
 import { DEFAULT_FILE_LIMIT, parseAddress } from './encode.ts';
 import { InteractionPort } from './interaction-port.ts';
 
 // Ports by chat: a fresh InteractionPort per interaction, channel ports for messages and for the engine's
-// resolver (late results, resumed jobs). Remembers per chat what the last interaction told: the language of
-// the adapter's own texts, the upload limit, and whom a late result should mention.
+// resolver (late results, resumed jobs). Remembers per chat what the last interaction told: the upload limit
+// and whom a late result should mention. (Not a language: the core chooses it for every message.)
 
-export interface PortsOptions extends Omit<PortEnv, 'langOf'> {
+export interface PortsOptions extends PortEnv {
   ttlMs: number;
   now: () => number;
 }
 
 interface Seen {
-  lang: Lang;
   limit: number;
   userId?: string;
 }
@@ -26,19 +25,19 @@ export class DiscordPorts {
   readonly #env: PortEnv;
 
   constructor(private readonly options: PortsOptions) {
-    this.#env = { ...options, langOf: (a) => this.#seen.get(a)?.lang ?? 'en' };
+    this.#env = { rest: options.rest, logger: options.logger };
   }
 
   remember(address: ChatAddress, seen: Partial<Seen>): void {
-    const before = this.#seen.get(address) ?? { lang: 'en', limit: DEFAULT_FILE_LIMIT };
+    const before = this.#seen.get(address) ?? { limit: DEFAULT_FILE_LIMIT };
     this.#seen.delete(address);
     this.#seen.set(address, { ...before, ...seen });
     if (this.#seen.size > REMEMBERED) this.#seen.delete(this.#seen.keys().next().value as ChatAddress);
   }
 
-  forInteraction(i: RepliableInteraction, address: ChatAddress, lang: Lang): InteractionPort | undefined {
+  forInteraction(i: RepliableInteraction, address: ChatAddress): InteractionPort | undefined {
     const limit = i.attachmentSizeLimit ?? DEFAULT_FILE_LIMIT;
-    this.remember(address, { lang, limit, userId: i.user.id });
+    this.remember(address, { limit, userId: i.user.id });
     const channel = this.channel(address);
     if (!channel) return undefined;
     return new InteractionPort(i, channel, {

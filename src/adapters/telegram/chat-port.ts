@@ -1,16 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Api, GrammyError, InputFile } from 'grammy';
-import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
-import { TEXTS } from './commands.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
 import { clip, keyboard, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
 
-// The core's ChatPort for one Telegram chat (or forum topic). It owns Telegram's limits: 4096-character
-// messages, 1024-character captions, edits at most once per `editGapMs` per message (latest wins), video file
-// vs link by the upload limit. 429s are retried by the auto-retry transformer installed on `api`.
+// The core's ChatPort for one Telegram chat (or forum topic). It tells Telegram's upload limit and enforces its
+// mechanics: 4096-character messages, 1024-character captions, edits at most once per `editGapMs` per message
+// (latest wins). 429s are retried by the auto-retry transformer installed on `api`. It words nothing: texts,
+// button labels' language and the link notice all come from the core.
 
 export interface PortDeps {
   api: Api;
@@ -18,8 +18,6 @@ export interface PortDeps {
   local: boolean;
   /** Minimum time between two edits of one message (Telegram allows about one per second per chat). */
   editGapMs: number;
-  /** The language of the chat's adapter-made texts (button labels, link notice). */
-  langOf(address: ChatAddress): Lang;
 }
 
 const CHAT_ACTION_EVERY_MS = 4_000; // Telegram shows a chat action for 5 s.
@@ -58,7 +56,7 @@ export class TelegramChatPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     const parts = splitText(message.text);
-    const markup = keyboard(message.buttons, message.lang ?? this.deps.langOf(this.address));
+    const markup = keyboard(message.buttons, message.lang ?? 'en');
     let id = '';
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
@@ -77,7 +75,7 @@ export class TelegramChatPort implements ChatPort {
     const text = clip(message.text);
     // Nothing left to show (control characters only): keep what the message says rather than fail.
     if (!text.trim()) return;
-    const markup = keyboard(message.buttons, message.lang ?? this.deps.langOf(this.address));
+    const markup = keyboard(message.buttons, message.lang ?? 'en');
     const shown = text + JSON.stringify(markup ?? null);
     if (this.#shown.get(id) === shown) return;
     // Throttle: wait out the gap since the last edit; if a newer edit arrives meanwhile, it wins.
@@ -106,7 +104,7 @@ export class TelegramChatPort implements ChatPort {
   }
 
   async sendVideo(video: VideoOut): Promise<void> {
-    const size = video.path ? (video.size ?? (await stat(video.path)).size) : video.size;
+    const size = video.path ? (video.size ?? (await stat(video.path)).size) : undefined;
     if (video.path && size !== undefined && size <= this.videoLimitBytes) {
       try {
         await this.#uploadVideo(video.path, video);
@@ -120,11 +118,7 @@ export class TelegramChatPort implements ChatPort {
         );
       }
     }
-    // The core's caption for a link already says why; without one, say it here.
-    const lead =
-      video.caption ??
-      TEXTS[video.lang ?? this.deps.langOf(this.address)].videoLink(size, this.videoLimitBytes);
-    await this.send({ text: `${lead}\n${video.url}` });
+    await this.send({ text: `${video.linkText}\n${video.url}` });
   }
 
   async #uploadVideo(path: string, video: VideoOut): Promise<void> {
@@ -158,16 +152,8 @@ export class TelegramChatPort implements ChatPort {
 /** One port per chat address, shared by inbound messages and the engine's resolver (late results). */
 export class ChatPorts {
   #ports = new Map<ChatAddress, TelegramChatPort>();
-  #langs = new Map<ChatAddress, Lang>();
-  readonly deps: PortDeps;
 
-  constructor(deps: Omit<PortDeps, 'langOf'>) {
-    this.deps = { ...deps, langOf: (a) => this.#langs.get(a) ?? 'en' };
-  }
-
-  setLang(address: ChatAddress, lang: Lang): void {
-    this.#langs.set(address, lang);
-  }
+  constructor(readonly deps: PortDeps) {}
 
   get(address: ChatAddress): TelegramChatPort | undefined {
     const cached = this.#ports.get(address);

@@ -1,4 +1,4 @@
-import type { Message, MessageEntity, PhotoSize, User } from 'grammy/types';
+import type { Chat, Message, MessageEntity, PhotoSize, User } from 'grammy/types';
 import { type ChatAddress, COMMAND_NAMES, type CommandName, type Sender } from '../../core/ports.ts';
 
 // Pure translation of Telegram messages into the core's terms: addresses, senders, commands, whether a
@@ -36,20 +36,40 @@ export function targetOf(message: Message): TgTarget {
 
 export const isPrivate = (message: Message) => message.chat.type === 'private';
 
-export function senderOf(message: Message): Sender {
-  const from = message.from;
+/** Whether a user administers a group (getChatMember): asked only when the core needs to know. */
+export type AdminCheck = (chatId: number, userId: number) => Promise<boolean>;
+
+const yes = async () => true;
+const no = async () => false;
+
+/** Asks once per message, however often the core wants to know. */
+function once(ask: () => Promise<boolean>): () => Promise<boolean> {
+  let answer: Promise<boolean> | undefined;
+  return () => {
+    answer ??= ask();
+    return answer;
+  };
+}
+
+export function senderOf(message: Message, askAdmin: AdminCheck): Sender {
   // An anonymous group admin posts as the group itself (sender_chat === chat).
   if (message.sender_chat) {
     return {
       id: String(message.sender_chat.id),
       displayName: ('title' in message.sender_chat && message.sender_chat.title) || 'Anonymous',
-      isAdmin: message.sender_chat.id === message.chat.id,
+      isAdmin: message.sender_chat.id === message.chat.id ? yes : no,
     };
   }
-  return userSender(from, isPrivate(message));
+  return userSender(message.from, message.chat, askAdmin);
 }
 
-export function userSender(from: User | undefined, isAdmin: boolean): Sender {
+/** A user writing (or pressing a button) in `chat`: its own private chat, or a group that may ask Telegram. */
+export function userSender(
+  from: User | undefined,
+  chat: Pick<Chat, 'id' | 'type'>,
+  askAdmin: AdminCheck,
+): Sender {
+  const isAdmin = chat.type === 'private' ? yes : from ? once(() => askAdmin(chat.id, from.id)) : no;
   if (!from) return { id: 'unknown', displayName: 'Unknown', isAdmin };
   const displayName =
     [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || String(from.id);
@@ -60,8 +80,6 @@ export function userSender(from: User | undefined, isAdmin: boolean): Sender {
     ...(from.language_code ? { locale: from.language_code } : {}),
   };
 }
-
-export const COMMANDS: readonly CommandName[] = COMMAND_NAMES;
 
 export type ParsedCommand =
   | { kind: 'ours'; name: CommandName; arg?: string }
@@ -78,7 +96,7 @@ export function parseCommand(
   if (!first) return undefined;
   const [cmd = '', target] = text.slice(1, first.length).split('@');
   if (target !== undefined && target.toLowerCase() !== bot.username.toLowerCase()) return { kind: 'foreign' };
-  const name = COMMANDS.find((c) => c === cmd.toLowerCase());
+  const name = COMMAND_NAMES.find((c) => c === cmd.toLowerCase());
   if (!name) return { kind: 'unknown' };
   const arg = text.slice(first.length).trim();
   return arg ? { kind: 'ours', name, arg } : { kind: 'ours', name };
@@ -139,7 +157,7 @@ function ref(fileId: string, name: string, mimeType?: string, size?: number): Fi
 
 /**
  * The file of a message, if any. A photo whose every size is over `limit` yields its smallest size, so
- * the caller refuses it with the limit message. Stickers are not media for the agent: ignored.
+ * the core refuses it with the limit message. Stickers are not media for the agent: ignored.
  */
 export function fileOf(message: Message, limit: number): FileRef | undefined {
   if (message.photo && message.photo.length > 0) {

@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot } from 'grammy';
 import type { AdapterDeps, AdapterHandle } from '../types.ts';
 import { ChatPorts } from './chat-port.ts';
-import { MENU } from './commands.ts';
+import { menu } from './commands.ts';
 import { identify, startPolling, startWebhook } from './transport.ts';
 import { installHandlers } from './updates.ts';
 
@@ -54,8 +54,8 @@ export async function startTelegram(
   });
 
   await Promise.all([
-    bot.api.setMyCommands(MENU.en),
-    bot.api.setMyCommands(MENU.zh, { language_code: 'zh' }),
+    bot.api.setMyCommands(menu('en')),
+    bot.api.setMyCommands(menu('zh'), { language_code: 'zh' }),
   ]).catch((err: unknown) =>
     logger.warn({ err: (err as Error).message }, 'setMyCommands failed; the menu may be stale'),
   );

@@ -37,6 +37,8 @@ export function toAttachment(ref: FileRef, deps: MediaDeps): Attachment {
     name: ref.name,
     ...(ref.mimeType ? { mimeType: ref.mimeType } : {}),
     ...(ref.size !== undefined ? { size: ref.size } : {}),
+    // The core refuses a larger file before anything calls `open` (getFile would refuse it anyway).
+    limitBytes: downloadLimit(deps.local),
     open: (signal) => openFile(ref.fileId, deps, signal),
   };
 }

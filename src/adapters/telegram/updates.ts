@@ -5,13 +5,12 @@ import type { Logger } from '../../secrets.ts';
 import type { StatePort } from '../../store/state.ts';
 import { Albums } from './albums.ts';
 import type { ChatPorts } from './chat-port.ts';
-import { langOf, TEXTS } from './commands.ts';
 import {
+  type AdminCheck,
   type BotIdentity,
   entitiesOf,
   fileOf,
   isForBot,
-  isPrivate,
   parseCommand,
   senderOf,
   targetOf,
@@ -23,7 +22,8 @@ import { buttonAction } from './encode.ts';
 import { downloadLimit, type MediaDeps, toAttachment } from './media.ts';
 
 // Update handlers: each turns an update into an InboundMessage and starts the engine WITHOUT awaiting the
-// turn (grammY handles updates one at a time; chat B must be answered while chat A's long turn runs).
+// turn (grammY handles updates one at a time; chat B must be answered while chat A's long turn runs). They
+// pass facts (locale, file sizes and the download limit, an admin check); the core words every answer.
 
 /** Telegram keeps undelivered updates for 24 hours; remember handled ids a little longer. */
 const UPDATE_TTL_MS = 48 * 60 * 60 * 1000;
@@ -41,8 +41,13 @@ export interface InboundDeps {
 
 export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
   const { logger, me } = deps;
+  const askAdmin: AdminCheck = (chatId, userId) => isChatAdmin(deps.api, chatId, userId, logger);
   const albums = new Albums(deps.albumWaitMs, (messages) => {
-    void handleMessages(messages, deps).catch((err) => logger.error({ err }, 'telegram album failed'));
+    try {
+      handleMessages(messages, deps, askAdmin);
+    } catch (err) {
+      logger.error({ err }, 'telegram album failed');
+    }
   });
 
   // A re-delivered update (crash before the offset was confirmed, webhook retry) is skipped.
@@ -73,8 +78,7 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
     const target = message.date === 0 ? { chatId: message.chat.id } : targetOf(message as Message);
     const address = toAddress(target);
     const port = deps.ports.get(address)!;
-    const sender = userSender(ctx.from, message.chat.type === 'private');
-    if (ctx.from.language_code) deps.ports.setLang(address, langOf(ctx.from.language_code, ''));
+    const sender = userSender(ctx.from, message.chat, askAdmin);
     start(deps, port, {
       address,
       platform: 'telegram',
@@ -89,13 +93,13 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
 
   bot.on('message', async (ctx) => {
     if (ctx.message.media_group_id) albums.add(ctx.message);
-    else await handleMessages([ctx.message], deps);
+    else handleMessages([ctx.message], deps, askAdmin);
   });
 
   return albums;
 }
 
-async function handleMessages(messages: Message[], deps: InboundDeps): Promise<void> {
+function handleMessages(messages: Message[], deps: InboundDeps, askAdmin: AdminCheck): void {
   const { me } = deps;
   const primary = messages.find((m) => textOf(m) !== '') ?? messages[0];
   if (!primary) return;
@@ -103,41 +107,18 @@ async function handleMessages(messages: Message[], deps: InboundDeps): Promise<v
   const text = textOf(primary);
   const command = parseCommand(text, entitiesOf(primary), me);
   if (command?.kind === 'foreign') return;
+  // A file over getFile's limit still goes to the core (which refuses it in the chat's language); the photo
+  // size picked is the largest within the limit.
   const limit = downloadLimit(deps.media.local);
   const files = messages.flatMap((m) => fileOf(m, limit) ?? []);
   if (files.length === 0 && text.trim() === '') return; // stickers, service messages, locations…
 
   const address = toAddress(targetOf(primary));
-  const port = deps.ports.get(address)!;
-  const lang = langOf(primary.from?.language_code, text);
-  deps.ports.setLang(address, lang);
-
-  // getFile would refuse these: say why (and what to do) before anything else happens.
-  const tooBig = files.find((f) => f.size !== undefined && f.size > limit);
-  if (tooBig?.size !== undefined) {
-    // Not awaited either: a rate-limited send must not hold up other chats' updates.
-    void port
-      .send({ text: TEXTS[lang].tooBig(tooBig.size, limit) })
-      .catch((err: unknown) =>
-        deps.logger.warn({ address, err: (err as Error).message }, 'limit notice failed'),
-      );
-    return;
-  }
-
-  const sender = senderOf(primary);
   const ours = command?.kind === 'ours' ? command : undefined;
-  if (
-    ours &&
-    !isPrivate(primary) &&
-    !primary.sender_chat &&
-    (ours.name === 'reset' || ours.name === 'lang')
-  ) {
-    sender.isAdmin = await isChatAdmin(deps.api, primary.chat.id, primary.from?.id, deps.logger);
-  }
-  start(deps, port, {
+  start(deps, deps.ports.get(address)!, {
     address,
     platform: 'telegram',
-    sender,
+    sender: senderOf(primary, askAdmin),
     text,
     attachments: files.map((f) => toAttachment(f, deps.media)),
     ...(ours ? { command: ours.arg ? { name: ours.name, arg: ours.arg } : { name: ours.name } } : {}),
@@ -155,13 +136,7 @@ function start(deps: InboundDeps, port: ChatPort, message: InboundMessage): void
   void deps.engine.handle(message, port).catch((err) => deps.logger.error({ err }, 'engine.handle rejected'));
 }
 
-async function isChatAdmin(
-  api: Api,
-  chatId: number,
-  userId: number | undefined,
-  logger: Logger,
-): Promise<boolean> {
-  if (userId === undefined) return false;
+async function isChatAdmin(api: Api, chatId: number, userId: number, logger: Logger): Promise<boolean> {
   try {
     const member = await api.getChatMember(chatId, userId);
     return member.status === 'creator' || member.status === 'administrator';

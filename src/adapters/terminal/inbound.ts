@@ -3,23 +3,19 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { looksChinese } from '../../core/language.ts';
 import type { Attachment, InboundMessage } from '../../core/ports.ts';
 import { mimeOf } from '../../nemo/formats.ts';
 
-// One stdin line → one inbound message. `/upload <path|URL> [instruction]` becomes an attachment;
-// everything else (keywords, slash commands, prompts) is left to the core's routing.
+// One stdin line → one inbound message. `/upload <path|URL> [instruction]` becomes an attachment (a path that
+// is no file: a `missing` one, which the core refuses in the chat's language); everything else (keywords,
+// slash commands, prompts) is left to the core's routing.
 
 export const TERMINAL_ADDRESS = 'term:local';
 
 /** The MIME type for a file name by its extension; undefined for formats NemoVideo does not take. */
 export const mimeFromName = mimeOf;
 
-export type ParsedLine =
-  | { kind: 'empty' }
-  /** The adapter could not build the message (a missing file); `text` is shown, nothing reaches the core. */
-  | { kind: 'error'; text: string }
-  | { kind: 'message'; message: InboundMessage };
+export type ParsedLine = { kind: 'empty' } | { kind: 'message'; message: InboundMessage };
 
 const UPLOAD = /^\/upload(?:\s+|$)/i;
 
@@ -67,8 +63,8 @@ export async function parseLine(line: string, cwd = process.cwd()): Promise<Pars
   const base = {
     address: TERMINAL_ADDRESS,
     platform: 'terminal' as const,
-    // No platform locale: the core picks the language from the script of the text.
-    sender: { id: 'local', displayName: 'you', isAdmin: true },
+    // No platform locale: the core picks the language from the script of the text. The user owns the chat.
+    sender: { id: 'local', displayName: 'you', isAdmin: async () => true },
     messageId: String(++counter),
   };
   const upload = UPLOAD.exec(text);
@@ -83,9 +79,6 @@ export async function parseLine(line: string, cwd = process.cwd()): Promise<Pars
   } else {
     attachment = await fileAttachment(target, cwd);
   }
-  if (!attachment) {
-    const zh = looksChinese(instruction || target);
-    return { kind: 'error', text: zh ? `找不到文件：${target}` : `File not found: ${target}` };
-  }
+  attachment ??= { name: target, missing: true };
   return { kind: 'message', message: { ...base, text: instruction, attachments: [attachment] } };
 }

@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../../config.ts';
+import { chooseLang } from '../../core/language.ts';
 import type { ChatPort, Engine } from '../../core/ports.ts';
+import { messages } from '../../i18n/index.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseLine, TERMINAL_ADDRESS } from './inbound.ts';
 import { createTerminalPort } from './port.ts';
@@ -39,17 +41,16 @@ export async function startTerminal(options: TerminalOptions): Promise<void> {
   if (signal?.aborted) return;
   log.debug({ interactive: options.interactive }, 'terminal chat started');
   if (tty) await runInteractive(options, chat, screen, tty.setPrompt, tty.userLine);
-  else await runScript(options, chat, screen);
+  else await runScript(options, chat);
 }
 
-async function handleLine(engine: Engine, chat: ChatPort, screen: Screen, line: string): Promise<void> {
+async function handleLine(engine: Engine, chat: ChatPort, line: string): Promise<void> {
   const parsed = await parseLine(line);
-  if (parsed.kind === 'error') screen.print(parsed.text);
   if (parsed.kind === 'message') await engine.handle(parsed.message, chat);
 }
 
 /** A script: each line is handled to the end before the next is read, so `status` sees the prompt's result. */
-async function runScript(options: TerminalOptions, chat: ChatPort, screen: Screen): Promise<void> {
+async function runScript(options: TerminalOptions, chat: ChatPort): Promise<void> {
   const { engine, signal } = options;
   const rl = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
   const stop = () => rl.close();
@@ -57,7 +58,7 @@ async function runScript(options: TerminalOptions, chat: ChatPort, screen: Scree
   try {
     for await (const line of rl) {
       if (signal?.aborted) return;
-      await orAbort(handleLine(engine, chat, screen, line), signal);
+      await orAbort(handleLine(engine, chat, line), signal);
     }
   } finally {
     signal?.removeEventListener('abort', stop);
@@ -77,10 +78,11 @@ async function runInteractive(
   const rl = createInterface({ input: options.input, output: options.output, terminal: true });
   rl.setPrompt('> ');
   setPrompt(() => rl.prompt(true));
-  screen.print('NemoVideo — describe the video you want. /help for commands, Ctrl+D to quit.');
+  // Before any message there is nothing to choose a language from but the core's default.
+  screen.print(messages(chooseLang({})).terminalWelcome);
   rl.on('line', (line) => {
     userLine();
-    void handleLine(engine, chat, screen, line).finally(() => rl.prompt(true));
+    void handleLine(engine, chat, line).finally(() => rl.prompt(true));
   });
   // Readline swallows Ctrl+C; hand it to main's SIGINT handler (stop, persist, exit).
   rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));

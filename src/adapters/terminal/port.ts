@@ -1,27 +1,22 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { looksChinese } from '../../core/language.ts';
 import type { ButtonAction, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import { messages } from '../../i18n/index.ts';
 import type { Screen } from './screen.ts';
 
 // The terminal's ChatPort: bot messages are plain lines on stdout, buttons become a hint line, a video is
-// kept as an MP4 under EXPORT_DIR and its path printed.
+// kept as an MP4 under EXPORT_DIR and its path printed. Words come from the core, in the language it chose.
 
-/** `[Export] [Status] [Credits] — type export, status or credits` (in Chinese when the message is). */
-export function buttonHint(buttons: ButtonAction[], text: string, chosen?: Lang): string {
-  const lang = chosen ?? (looksChinese(text) ? 'zh' : 'en');
-  const labels = buttons.map((b) => messages(lang).buttons[b]);
-  const boxes = labels.map((l) => `[${l}]`).join(' ');
-  const words = labels.map((l) => (lang === 'en' ? l.toLowerCase() : l));
-  const [sep, or, type] = lang === 'zh' ? ['、', ' 或 ', '输入'] : [', ', ' or ', 'type'];
-  const list = words.length > 1 ? `${words.slice(0, -1).join(sep)}${or}${words.at(-1)}` : (words[0] ?? '');
-  return `${boxes} — ${type} ${list}`;
+/** `[Export] [Status] [Credits] — type export, status or credits`, in the language the core chose. */
+export function buttonHint(buttons: ButtonAction[], lang: Lang = 'en'): string {
+  const m = messages(lang);
+  const labels = buttons.map((b) => m.buttons[b]);
+  return `${labels.map((l) => `[${l}]`).join(' ')} — ${m.buttonsHint(labels)}`;
 }
 
 export function renderMessage(message: OutMessage): string {
   const text = message.text.replace(/\s+$/, '');
-  return message.buttons?.length ? `${text}\n${buttonHint(message.buttons, text, message.lang)}` : text;
+  return message.buttons?.length ? `${text}\n${buttonHint(message.buttons, message.lang)}` : text;
 }
 
 function megabytes(bytes: number): string {
@@ -72,11 +67,11 @@ export function createTerminalPort({ address, screen, exportDir }: TerminalPortO
 
     async sendVideo(video: VideoOut): Promise<void> {
       const id = String(++next);
-      if (video.caption) print(id, video.caption);
       if (!video.path) {
-        print(id, video.url);
+        print(id, `${video.linkText}\n${video.url}`);
         return;
       }
+      if (video.caption) print(id, video.caption);
       const dir = path.resolve(exportDir);
       let dest = path.resolve(video.path);
       // The core hands over a working copy it deletes afterwards: keep ours directly in EXPORT_DIR.
@@ -86,6 +81,7 @@ export function createTerminalPort({ address, screen, exportDir }: TerminalPortO
         await copyFile(video.path, dest);
       }
       const size = video.size ?? (await stat(dest)).size;
+      // Machine-readable in every language (scripts grep it): not a sentence.
       print(id, `Saved: ${dest} (${megabytes(size)} MB)`);
     },
   };
