@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import { messages } from '../i18n/index.ts';
 import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
-import { systemClock } from './clock.ts';
+import { Accounts } from './account.ts';
 import * as commands from './commands.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { exportVideo } from './export.ts';
@@ -18,7 +18,6 @@ import {
   addressPrefix,
   type ChatAddress,
   type ChatPort,
-  type Clock,
   type CommandName,
   type Engine,
   type InboundMessage,
@@ -34,7 +33,6 @@ export interface EngineDeps {
   store: Keyv;
   logger: Logger;
   secrets: Secrets;
-  clock?: Clock;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -69,21 +67,24 @@ function withArg(name: CommandName, arg: string | undefined): Command {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { config, logger } = deps;
-  const clock = deps.clock ?? systemClock;
   const shutdown = new AbortController();
   const inflight = new Set<Promise<unknown>>();
   let closing = false;
 
+  const sessions = createSessions({ store: deps.store, logger, now: Date.now });
   const core: Core = {
     ...deps,
-    clock,
-    sessions: createSessions({ store: deps.store, logger, secrets: deps.secrets, now: () => clock.now() }),
-    lanes: new Lanes(
-      () => clock.now(),
-      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+    sessions,
+    lanes: new Lanes(Date.now, (address, e) =>
+      logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
     ),
     resolvers: new Map(),
-    accounts: new Map(),
+    accounts: new Accounts({
+      nemo: deps.nemo,
+      sessions,
+      secrets: deps.secrets,
+      operatorToken: config.NEMO_TOKEN,
+    }),
     resumed: new Set(),
     shutdown: shutdown.signal,
   };

@@ -4,13 +4,12 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isNemoError, NemoError } from '../nemo/errors.ts';
-import type { Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
+import { isNemoError } from '../nemo/errors.ts';
+import type { CompletedRender, Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
 import { firstTime } from '../store/once.ts';
-import { accountFor } from './account.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
-import { dropJob, type Job, newRenderId, saveJob, setPhase } from './jobs.ts';
+import { dropJob, type Job, saveJob, setPhase } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import type { SentRef, VideoOut } from './ports.ts';
 import { isExportable } from './timeline.ts';
@@ -28,7 +27,7 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
   }
   const done = ctx.core.lanes.markExport(ctx.address);
   try {
-    const account = accountFor(ctx);
+    const account = ctx.core.accounts.for(ctx);
     let draft: Draft | undefined;
     try {
       draft = (await account.state(sessionId, signal)).draft;
@@ -40,13 +39,12 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
       await ctx.say(ctx.m.nothingToExport);
       return;
     }
-    const { now } = ctx.core.clock;
     const job: Job = {
-      id: newRenderId(now()),
+      id: ctx.core.nemo.newRenderId(),
       address: ctx.address,
       sessionId,
       phase: 'creating',
-      createdAt: now(),
+      createdAt: Date.now(),
       lang: ctx.lang,
     };
     await saveJob(ctx.core, job);
@@ -78,7 +76,6 @@ export async function driveJob(
     if (job.phase === 'creating') await create(ctx, account, job, opts.draft, signal);
     if (job.phase === 'creating') return; // nothing left to render: told, dropped
     const status = await account.waitForRender(job.id, (s) => progress.show(s), signal);
-    if (status.status !== 'completed') throw renderFailed(status);
     await progress.text(ctx.m.exportDownloading(progress.seconds()));
     const video = await fetchVideo(ctx, account, job, status, signal);
     await setPhase(ctx.core, job, 'posting');
@@ -96,10 +93,6 @@ export async function driveJob(
     await dropJob(ctx.core, job).catch(() => {});
     await reportError(ctx, e, 'export');
   }
-}
-
-function renderFailed(status: RenderStatus): NemoError {
-  return new NemoError({ code: 'render_failed', kind: 'refused' }, `render ${status.status}`);
 }
 
 /** Creates the render; a resumed job first asks whether the backend already has it. */
@@ -146,12 +139,12 @@ async function fetchVideo(
   ctx: ChatCtx,
   account: NemoAccount,
   job: Job,
-  status: RenderStatus,
+  status: CompletedRender,
   signal: AbortSignal,
 ): Promise<VideoOut> {
   await setPhase(ctx.core, job, 'downloading');
   const { config } = ctx.core;
-  const url = status.url ?? `${config.NEMO_API_URL.replace(/\/+$/, '')}/api/render/proxy/${job.id}/download`;
+  const url = status.url ?? status.downloadUrl;
   const base: VideoOut = { url, caption: ctx.m.videoCaption };
   if (status.durationSec !== undefined) base.durationSec = status.durationSec;
   if (status.size !== undefined) base.size = status.size;
@@ -204,7 +197,7 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
 function progressMessage(ctx: ChatCtx, job: Job, first: SentRef | undefined) {
   let ref = first;
   let last: string | undefined;
-  const seconds = () => Math.max(0, Math.round((ctx.core.clock.now() - job.createdAt) / 1000));
+  const seconds = () => Math.max(0, Math.round((Date.now() - job.createdAt) / 1000));
   const text = async (t: string) => {
     if (t === last) return;
     last = t;

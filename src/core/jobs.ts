@@ -71,7 +71,7 @@ export async function pendingJobs(store: Keyv): Promise<Job[]> {
 }
 
 export async function markTurn(core: Core, address: ChatAddress, text: string, lang: Lang): Promise<void> {
-  const startedAt = core.clock.now();
+  const startedAt = Date.now();
   await core.sessions.update(address, (r) => {
     r.inFlight = { text, startedAt, lang };
   });

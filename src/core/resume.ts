@@ -3,7 +3,6 @@
 // reached the agent and cost credits); the chat is pointed to `status`.
 
 import { readIndex, removeFromIndex } from '../store/index-list.ts';
-import { accountFor } from './account.ts';
 import { type Core, makeCtx } from './context.ts';
 import { driveJob } from './export.ts';
 import { type Job, pendingJobs, TURNS_INDEX } from './jobs.ts';
@@ -68,7 +67,7 @@ async function resumeOne(core: Core, chat: ChatPort, job: Job, signal: AbortSign
   const done = core.lanes.markExport(job.address);
   try {
     const ref = await ctx.say(ctx.m.exportResumed);
-    await driveJob(ctx, accountFor(ctx), job, { ref }, signal);
+    await driveJob(ctx, core.accounts.for(ctx), job, { ref }, signal);
   } finally {
     done();
   }

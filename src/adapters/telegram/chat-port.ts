@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Api, GrammyError, InputFile } from 'grammy';
+import { LRUCache } from 'lru-cache';
 import type { ChatAddress, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { TEXTS } from './commands.ts';
@@ -153,14 +154,24 @@ export class TelegramChatPort implements ChatPort {
   }
 }
 
+/** How many chats' ports stay cached; an evicted one is made again (work in flight keeps its own). */
+export const PORTS_CACHED = 1_000;
+
 /** One port per chat address, shared by inbound messages and the engine's resolver (late results). */
 export class ChatPorts {
-  #ports = new Map<ChatAddress, TelegramChatPort>();
-  #langs = new Map<ChatAddress, Lang>();
+  readonly #ports: LRUCache<ChatAddress, TelegramChatPort>;
+  readonly #langs: LRUCache<ChatAddress, Lang>;
   readonly deps: PortDeps;
 
-  constructor(deps: Omit<PortDeps, 'langOf'>) {
+  constructor(deps: Omit<PortDeps, 'langOf'>, max = PORTS_CACHED) {
+    this.#ports = new LRUCache({ max });
+    this.#langs = new LRUCache({ max });
     this.deps = { ...deps, langOf: (a) => this.#langs.get(a) ?? 'en' };
+  }
+
+  /** How many chats' ports are cached (tests). */
+  get size(): number {
+    return this.#ports.size;
   }
 
   setLang(address: ChatAddress, lang: Lang): void {
