@@ -116,7 +116,8 @@ export async function waitForRender(
   signal?: AbortSignal,
   options: { budgetMs?: number } = {},
 ): Promise<CompletedRender> {
-  const interval = ctx.timing.renderPollIntervalMs;
+  // At least 1 ms, so every poll is charged something and a 0 interval still means RENDER_POLL_MAX polls.
+  const interval = Math.max(1, ctx.timing.renderPollIntervalMs);
   const budget = options.budgetMs ?? interval * ctx.timing.renderPollMax;
   let charged = 0;
   let failures = 0;
@@ -276,7 +277,10 @@ export async function downloadRender(
         ctx.deps.logger.warn({ code: out.code }, 'render url failed: using the download fallback');
       }
     }
-    return await withRetries(ctx, { idempotent: true, budgetMs: deadline.remainingMs }, signal, (token) =>
+    // Without an overall budget (0), the fallback's retries get the plain-request one.
+    const left = deadline.remainingMs;
+    const budgetMs = Number.isFinite(left) ? left : ctx.timing.httpTimeoutMs;
+    return await withRetries(ctx, { idempotent: true, budgetMs }, signal, (token) =>
       fetchTo(ctx, downloadPath(args.id), token, args, deadline),
     );
   } finally {
