@@ -5,9 +5,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nemoTimingFromConfig } from '../src/app.ts';
 import { type Config, parseConfig } from '../src/config.ts';
 import type { ChatPort, OutMessage, SentRef, VideoOut } from '../src/core/ports.ts';
-import { createNemoClient, type NemoClient, nemoTimingFromConfig } from '../src/nemo/index.ts';
+import { createNemoClient, type NemoClient } from '../src/nemo/index.ts';
 import { createLogger, type Logger, Secrets } from '../src/secrets.ts';
 import type { FakeNemoOptions } from '../test/fakes/nemo/types.ts';
 

@@ -5,7 +5,7 @@ import { type Config, ConfigError, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
 import type { Engine } from './core/ports.ts';
 import { createHttpServer } from './http.ts';
-import { createNemoClient, nemoTimingFromConfig } from './nemo/index.ts';
+import { createNemoClient, type NemoTiming } from './nemo/index.ts';
 import { createLogger, Secrets } from './secrets.ts';
 import { createStore, type Store } from './store/index.ts';
 
@@ -24,6 +24,20 @@ export interface RunOptions {
 const version = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+/** The client's budgets from the configuration (src/nemo knows nothing of Config). */
+export function nemoTimingFromConfig(c: Config): NemoTiming {
+  return {
+    httpTimeoutMs: c.HTTP_TIMEOUT_MS,
+    transferTimeoutMs: c.TRANSFER_TIMEOUT_MS,
+    sseTimeoutMs: c.SSE_TIMEOUT_MS,
+    sseStuckMs: c.SSE_STUCK_MS,
+    rateLimitRetryMs: c.RATE_LIMIT_RETRY_MS,
+    renderPollIntervalMs: c.RENDER_POLL_INTERVAL_MS,
+    renderPollMax: c.RENDER_POLL_MAX,
+    maxUploadBytes: c.MAX_UPLOAD_MB * 1024 * 1024,
+  };
+}
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 

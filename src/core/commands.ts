@@ -3,7 +3,6 @@
 // before, from the command table (src/core/dispatch.ts).
 
 import { messages } from '../i18n/index.ts';
-import { accountFor, syncCredentials } from './account.ts';
 import type { ChatCtx } from './context.ts';
 import { formatList, reportError } from './errors.ts';
 import { parseLang } from './language.ts';
@@ -22,9 +21,7 @@ export async function uploadHowTo(ctx: ChatCtx): Promise<void> {
 
 export async function credits(ctx: ChatCtx): Promise<void> {
   try {
-    const account = accountFor(ctx);
-    const c = await account.credits(ctx.core.shutdown);
-    await syncCredentials(ctx, account);
+    const c = await ctx.core.accounts.for(ctx).credits(ctx.core.shutdown);
     await ctx.say(ctx.m.credits(c));
   } catch (e) {
     await reportError(ctx, e, 'credits');
@@ -36,7 +33,7 @@ function activity(ctx: ChatCtx): string[] {
   const lines: string[] = [];
   const current = ctx.core.lanes.current(ctx.address);
   if (current?.kind === 'turn') {
-    lines.push(ctx.m.turnInProgress(Math.floor((ctx.core.clock.now() - current.startedAt) / 60_000)));
+    lines.push(ctx.m.turnInProgress(Math.floor((Date.now() - current.startedAt) / 60_000)));
   }
   if (ctx.core.lanes.hasExport(ctx.address)) lines.push(ctx.m.exportInProgress);
   return lines;
@@ -51,7 +48,7 @@ export async function status(ctx: ChatCtx): Promise<void> {
     return;
   }
   try {
-    const state = await accountFor(ctx).state(sessionId, ctx.core.shutdown);
+    const state = await ctx.core.accounts.for(ctx).state(sessionId, ctx.core.shutdown);
     const summary = summariseDraft(state.draft, ctx.lang);
     const buttons: ButtonAction[] = isExportable(state.draft) && busy.length === 0 ? ['export'] : [];
     const text = (summary ? [...busy, summary] : busy.length ? busy : [ctx.m.nothingYet]).join('\n');
@@ -68,7 +65,7 @@ export async function open(ctx: ChatCtx): Promise<void> {
     return;
   }
   try {
-    const link = await accountFor(ctx).claimLink({ taskId, sessionId }, ctx.core.shutdown);
+    const link = await ctx.core.accounts.for(ctx).claimLink({ taskId, sessionId }, ctx.core.shutdown);
     // The link opens the project for whoever has it: only the asker should see it where the platform can.
     await ctx.say({ text: ctx.m.openLink(link), private: true });
   } catch (e) {

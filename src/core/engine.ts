@@ -8,8 +8,8 @@ import { messages } from '../i18n/index.ts';
 import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
+import { Accounts } from './account.ts';
 import { refuseAttachments } from './attachments.ts';
-import { systemClock } from './clock.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
@@ -20,7 +20,6 @@ import {
   addressPrefix,
   type ChatAddress,
   type ChatPort,
-  type Clock,
   type Engine,
   type InboundMessage,
 } from './ports.ts';
@@ -37,7 +36,6 @@ export interface EngineDeps {
   state: StatePort;
   logger: Logger;
   secrets: Secrets;
-  clock?: Clock;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -45,23 +43,25 @@ const CLOSE_GRACE_MS = 5_000;
 
 export function createEngine(deps: EngineDeps): Engine {
   const { config, logger } = deps;
-  const clock = deps.clock ?? systemClock;
   const shutdown = new AbortController();
   const inflight = new Set<Promise<unknown>>();
   let closing = false;
 
-  const now = () => clock.now();
-  const sessions = createSessions({ store: deps.store, logger, secrets: deps.secrets, now });
+  const now = Date.now;
+  const sessions = createSessions({ store: deps.store, logger, now });
   const core: Core = {
     ...deps,
-    clock,
     sessions,
-    lanes: new Lanes(
-      () => clock.now(),
-      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+    lanes: new Lanes(now, (address, e) =>
+      logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
     ),
     resolvers: new Map(),
-    accounts: new Map(),
+    accounts: new Accounts({
+      nemo: deps.nemo,
+      sessions,
+      secrets: deps.secrets,
+      operatorToken: config.NEMO_TOKEN,
+    }),
     jobs: new Jobs({ state: deps.state, sessions, logger, now, legacy: deps.store }),
     shutdown: shutdown.signal,
   };

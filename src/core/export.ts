@@ -4,12 +4,11 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isNemoError, NemoError } from '../nemo/errors.ts';
-import type { Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
-import { accountFor } from './account.ts';
+import { isNemoError } from '../nemo/errors.ts';
+import type { CompletedRender, Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
-import { type Job, newRenderId } from './jobs.ts';
+import type { Job } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import { videoLinkText } from './notices.ts';
 import type { SentRef, VideoOut } from './ports.ts';
@@ -24,7 +23,7 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
   }
   const done = ctx.core.lanes.markExport(ctx.address);
   try {
-    const account = accountFor(ctx);
+    const account = ctx.core.accounts.for(ctx);
     let draft: Draft | undefined;
     try {
       draft = (await account.state(sessionId, signal)).draft;
@@ -36,13 +35,12 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
       await ctx.say(ctx.m.nothingToExport);
       return;
     }
-    const { now } = ctx.core.clock;
     const job: Job = {
-      id: newRenderId(now()),
+      id: ctx.core.nemo.newRenderId(),
       address: ctx.address,
       sessionId,
       phase: 'creating',
-      createdAt: now(),
+      createdAt: Date.now(),
       lang: ctx.lang,
     };
     await ctx.core.jobs.save(job);
@@ -74,7 +72,6 @@ export async function driveJob(
     if (job.phase === 'creating') await create(ctx, account, job, opts.draft, signal);
     if (job.phase === 'creating') return; // nothing left to render: told, dropped
     const status = await account.waitForRender(job.id, (s) => progress.show(s), signal);
-    if (status.status !== 'completed') throw renderFailed(status);
     await progress.text(ctx.m.exportDownloading(progress.seconds()));
     const video = await fetchVideo(ctx, account, job, status, signal);
     await ctx.core.jobs.setPhase(job, 'posting');
@@ -92,10 +89,6 @@ export async function driveJob(
     await ctx.core.jobs.drop(job).catch(() => {});
     await reportError(ctx, e, 'export');
   }
-}
-
-function renderFailed(status: RenderStatus): NemoError {
-  return new NemoError({ code: 'render_failed', kind: 'refused' }, `render ${status.status}`);
 }
 
 /** Creates the render; a resumed job first asks whether the backend already has it. */
@@ -142,12 +135,12 @@ async function fetchVideo(
   ctx: ChatCtx,
   account: NemoAccount,
   job: Job,
-  status: RenderStatus,
+  status: CompletedRender,
   signal: AbortSignal,
 ): Promise<VideoOut> {
   await ctx.core.jobs.setPhase(job, 'downloading');
   const { config } = ctx.core;
-  const url = status.url ?? `${config.NEMO_API_URL.replace(/\/+$/, '')}/api/render/proxy/${job.id}/download`;
+  const url = status.url ?? status.downloadUrl;
   const base: VideoOut = { url, caption: ctx.m.videoCaption, linkText: videoLinkText(ctx, status.size) };
   if (status.durationSec !== undefined) base.durationSec = status.durationSec;
   if (status.size !== undefined) base.size = status.size;
@@ -199,7 +192,7 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
 function progressMessage(ctx: ChatCtx, job: Job, first: SentRef | undefined) {
   let ref = first;
   let last: string | undefined;
-  const seconds = () => Math.max(0, Math.round((ctx.core.clock.now() - job.createdAt) / 1000));
+  const seconds = () => Math.max(0, Math.round((Date.now() - job.createdAt) / 1000));
   const text = async (t: string) => {
     if (t === last) return;
     last = t;

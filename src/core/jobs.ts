@@ -40,11 +40,6 @@ const postedKey = (id: string): string => `posted:${id}`;
 /** How long "this render was posted" is remembered (a job never lives this long). */
 const POSTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** A render id the backend accepts (`render_<ts>`), unique enough across chats and processes. */
-export function newRenderId(now: number): string {
-  return `render_${now}_${Math.random().toString(36).slice(2, 8)}`;
-}
-
 export interface JobsOptions {
   state: StatePort;
   sessions: Sessions;

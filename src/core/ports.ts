@@ -137,9 +137,3 @@ export interface Engine {
   /** Stops taking work, persists what is in flight, aborts waits. */
   close(): Promise<void>;
 }
-
-/** A clock, so tests run the 2-minute heartbeat and the 30-second render poll in milliseconds. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}

@@ -2,7 +2,6 @@
 // prefix) and tell chats whose agent turn died with that process. A turn is never re-sent (it may have
 // reached the agent and cost credits); the chat is pointed to `status`.
 
-import { accountFor } from './account.ts';
 import { type Core, makeCtx } from './context.ts';
 import { driveJob } from './export.ts';
 import type { Job } from './jobs.ts';
@@ -63,7 +62,7 @@ async function resumeOne(core: Core, chat: ChatPort, job: Job, signal: AbortSign
   const done = core.lanes.markExport(job.address);
   try {
     const ref = await ctx.say(ctx.m.exportResumed);
-    await driveJob(ctx, accountFor(ctx), job, { ref }, signal);
+    await driveJob(ctx, core.accounts.for(ctx), job, { ref }, signal);
   } finally {
     done();
   }

@@ -4,7 +4,7 @@
 import { isNemoError } from '../nemo/errors.ts';
 import type { Draft, NemoAccount } from '../nemo/types.ts';
 import { ensureSession, type Session } from './account.ts';
-import { refuseAttachments, uploadAttachments } from './attachments.ts';
+import { uploadAttachments } from './attachments.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
 import { exportVideo } from './export.ts';
@@ -21,11 +21,6 @@ export interface TurnInput {
 
 export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSignal): Promise<void> {
   const text = input.text.trim();
-  const refusal = refuseAttachments(ctx, input.attachments);
-  if (refusal) {
-    await ctx.say(refusal);
-    return;
-  }
   let session: Session | undefined;
   let before: Draft | undefined;
   for (let attempt = 0; !session; attempt++) {

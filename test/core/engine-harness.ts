@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Keyv from 'keyv';
+import { nemoTimingFromConfig } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import type {
@@ -18,7 +19,7 @@ import type {
   SentRef,
   VideoOut,
 } from '../../src/core/ports.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
+import { createNemoClient } from '../../src/nemo/index.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
 import { createStore, type StatePort } from '../../src/store/index.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Api, GrammyError, InputFile } from 'grammy';
+import { LRUCache } from 'lru-cache';
 import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
@@ -149,11 +150,24 @@ export class TelegramChatPort implements ChatPort {
   }
 }
 
+/** How many chats' ports stay cached; an evicted one is made again (work in flight keeps its own). */
+export const PORTS_CACHED = 1_000;
+
 /** One port per chat address, shared by inbound messages and the engine's resolver (late results). */
 export class ChatPorts {
-  #ports = new Map<ChatAddress, TelegramChatPort>();
+  readonly #ports: LRUCache<ChatAddress, TelegramChatPort>;
 
-  constructor(readonly deps: PortDeps) {}
+  constructor(
+    readonly deps: PortDeps,
+    max = PORTS_CACHED,
+  ) {
+    this.#ports = new LRUCache({ max });
+  }
+
+  /** How many chats' ports are cached (tests). */
+  get size(): number {
+    return this.#ports.size;
+  }
 
   get(address: ChatAddress): TelegramChatPort | undefined {
     const cached = this.#ports.get(address);
