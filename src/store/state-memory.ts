@@ -1,5 +1,13 @@
 import { StoreError } from './errors.ts';
-import { type Lease, type LeaseHolder, type StatePort, toJson, ttl } from './state.ts';
+import {
+  type Lease,
+  type LeaseHolder,
+  type Reservation,
+  type StatePort,
+  toJson,
+  ttl,
+  whole,
+} from './state.ts';
 
 /** Expired values are swept at most this often, on a write, so remembered ids do not pile up. */
 const SWEEP_EVERY_MS = 60_000;
@@ -16,6 +24,8 @@ export class MemoryState implements StatePort {
   readonly #values = new Map<string, Value>();
   readonly #sets = new Map<string, Set<string>>();
   readonly #leases = new Map<string, Held>();
+  readonly #counters = new Map<string, { n: number; expires: number }>();
+  #countersSwept = 0;
   readonly #now: () => number;
   #fence = 0;
   #lastSweep: number;
@@ -49,6 +59,36 @@ export class MemoryState implements StatePort {
     this.#values.set(key, { json: toJson(value), expires });
     this.#maybeSweep();
     return true;
+  }
+
+  // Counters: no await inside, so a reservation is atomic within the process (the only one memory serves).
+  async reserve(key: string, amount: number, limit: number | null, ttlMs: number): Promise<Reservation> {
+    whole(amount, 'amount');
+    if (limit !== null) whole(limit, 'limit');
+    const now = this.#now();
+    const expires = now + ttl(ttlMs);
+    const used = this.#count(key);
+    if (amount > 0 && limit !== null && used + amount > limit) return { ok: false, used };
+    const next = Math.max(0, used + amount);
+    this.#counters.set(key, { n: next, expires });
+    if (now - this.#countersSwept >= SWEEP_EVERY_MS) {
+      this.#countersSwept = now;
+      for (const [k, c] of this.#counters) if (c.expires <= now) this.#counters.delete(k);
+    }
+    return { ok: true, used: next };
+  }
+
+  async counter(key: string): Promise<number> {
+    return this.#count(key);
+  }
+
+  #count(key: string): number {
+    this.#check();
+    const c = this.#counters.get(key);
+    if (!c) return 0;
+    if (c.expires > this.#now()) return c.n;
+    this.#counters.delete(key);
+    return 0;
   }
 
   async addMember(key: string, member: string): Promise<void> {

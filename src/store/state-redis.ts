@@ -1,5 +1,13 @@
 import type { RedisClient } from './redis.ts';
-import { type Lease, type LeaseHolder, type StatePort, toJson, ttl } from './state.ts';
+import {
+  type Lease,
+  type LeaseHolder,
+  type Reservation,
+  type StatePort,
+  toJson,
+  ttl,
+  whole,
+} from './state.ts';
 
 /*
  * The state port on the Redis connection the Keyv sessions use, with native commands: SET PX / SET NX PX for
@@ -25,6 +33,15 @@ return 0`;
 const RELEASE = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
+
+const RESERVE = `
+local used = tonumber(redis.call('get', KEYS[1]) or '0')
+local amount = tonumber(ARGV[1])
+if amount > 0 and ARGV[2] ~= '' and used + amount > tonumber(ARGV[2]) then return {0, used} end
+local n = used + amount
+if n < 0 then n = 0 end
+redis.call('set', KEYS[1], n, 'PX', ARGV[3])
+return {1, n}`;
 
 export class RedisState implements StatePort {
   readonly #client: RedisClient;
@@ -57,6 +74,23 @@ export class RedisState implements StatePort {
       expiration: { type: 'PX', value: ttl(ttlMs) },
     });
     return reply === 'OK';
+  }
+
+  // Counters under `<ns>:cnt:<key>`: one Lua script reads, checks the limit and writes (Redis runs it as one
+  // step, so reservations from every instance are serialised). ARGV: amount, limit ('' = none), ttl.
+  async reserve(key: string, amount: number, limit: number | null, ttlMs: number): Promise<Reservation> {
+    whole(amount, 'amount');
+    if (limit !== null) whole(limit, 'limit');
+    const reply = (await this.#client.eval(RESERVE, {
+      keys: [this.#key('cnt', key)],
+      arguments: [String(amount), limit === null ? '' : String(limit), String(ttl(ttlMs))],
+    })) as [number, number];
+    return { ok: reply[0] === 1, used: reply[1] };
+  }
+
+  async counter(key: string): Promise<number> {
+    const raw = await this.#client.get(this.#key('cnt', key));
+    return raw === null ? 0 : Number(raw);
   }
 
   async addMember(key: string, member: string): Promise<void> {
@@ -102,7 +136,7 @@ export class RedisState implements StatePort {
     return { token: Number(raw.slice(0, space)), owner: raw.slice(space + 1) };
   }
 
-  #key(kind: 'val' | 'set' | 'lease', key: string): string {
+  #key(kind: 'val' | 'set' | 'lease' | 'cnt', key: string): string {
     return `${this.#ns}:${kind}:${key}`;
   }
 }

@@ -1,5 +1,13 @@
 import { type Db, openHandle, transaction } from './sqlite.ts';
-import { type Lease, type LeaseHolder, type StatePort, toJson, ttl } from './state.ts';
+import {
+  type Lease,
+  type LeaseHolder,
+  type Reservation,
+  type StatePort,
+  toJson,
+  ttl,
+  whole,
+} from './state.ts';
 
 /*
  * The state port on the SQLite file the Keyv sessions use (same handle), in tables of its own. Each
@@ -83,6 +91,51 @@ export class SqliteState implements StatePort {
     const changes = this.#open().run(sql, [this.#ns, key, toJson(value), now + ttl(ttlMs), now]).changes;
     this.#maybeSweep();
     return changes > 0;
+  }
+
+  // Counters: a table of their own, made on first use. One upsert decides and writes (the limit is checked in
+  // its WHERE), so a reservation is atomic like every other statement here.
+  #countersReady = false;
+  #countersSwept = 0;
+
+  async reserve(key: string, amount: number, limit: number | null, ttlMs: number): Promise<Reservation> {
+    whole(amount, 'amount');
+    if (limit !== null) whole(limit, 'limit');
+    const now = this.#now();
+    const db = this.#counters();
+    const current = '(CASE WHEN state_counter.expires <= ?6 THEN 0 ELSE state_counter.used END)';
+    const fits = `(?3 <= 0 OR ?4 IS NULL OR ${current} + ?3 <= ?4)`;
+    const sql =
+      'INSERT INTO state_counter(ns, key, used, expires) SELECT ?1, ?2, max(0, ?3), ?5 ' +
+      'WHERE ?3 <= 0 OR ?4 IS NULL OR ?3 <= ?4 ' +
+      `ON CONFLICT(ns, key) DO UPDATE SET used = max(0, ${current} + ?3), expires = ?5 WHERE ${fits} ` +
+      'RETURNING used';
+    const row = db.get(sql, [this.#ns, key, amount, limit, now + ttl(ttlMs), now]) as { used: number } | null;
+    if (now - this.#countersSwept >= SWEEP_EVERY_MS) {
+      this.#countersSwept = now;
+      db.run('DELETE FROM state_counter WHERE expires <= ?', [now]);
+    }
+    return row ? { ok: true, used: row.used } : { ok: false, used: await this.counter(key) };
+  }
+
+  async counter(key: string): Promise<number> {
+    const row = this.#counters().get(
+      'SELECT used FROM state_counter WHERE ns = ? AND key = ? AND expires > ?',
+      [this.#ns, key, this.#now()],
+    ) as { used: number } | null;
+    return row?.used ?? 0;
+  }
+
+  #counters(): Db {
+    const db = this.#open();
+    if (!this.#countersReady) {
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS state_counter(ns TEXT NOT NULL, key TEXT NOT NULL, ' +
+          'used INTEGER NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY(ns, key)) WITHOUT ROWID',
+      );
+      this.#countersReady = true;
+    }
+    return db;
   }
 
   async addMember(key: string, member: string): Promise<void> {

@@ -18,6 +18,18 @@ export interface Lease {
 
 export type LeaseHolder = Omit<Lease, 'key'>;
 
+/** What `reserve` did: `ok` when the amount was added; `used` is the counter afterwards. */
+export interface Reservation {
+  ok: boolean;
+  used: number;
+}
+
+/** A counter amount or limit must be a safe integer. */
+export function whole(n: number, what: string): number {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`a counter ${what} must be a whole number, got ${n}`);
+  return n;
+}
+
 export interface StatePort {
   /** The JSON value stored under `key`, or undefined when it is absent or its ttl has passed. */
   get(key: string): Promise<unknown>;
@@ -30,6 +42,18 @@ export interface StatePort {
    * of any number of concurrent calls exactly one gets true.
    */
   setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+
+  // Counters (quotas, sequence numbers): integers in a key space of their own, each with a ttl.
+  /**
+   * Adds `amount` (a whole number) to the counter `key` only when the result stays within `limit` (null: no
+   * limit), in one atomic step across processes: of concurrent reservations that together exceed the limit,
+   * exactly those that fit succeed. A negative amount (giving back) always applies, and a counter never goes
+   * below 0; an absent or expired one counts as 0. Each write sets the counter to disappear `ttlMs` from now.
+   * `used` is the count after the call (unchanged when refused).
+   */
+  reserve(key: string, amount: number, limit: number | null, ttlMs: number): Promise<Reservation>;
+  /** The counter's value: 0 when absent or expired. */
+  counter(key: string): Promise<number>;
 
   /** Adds `member` to the set `key` (a no-op when present); atomic, so concurrent adds lose nothing. */
   addMember(key: string, member: string): Promise<void>;
