@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Limit, parsePrincipals, parseQuota, QUOTA_EXAMPLE } from './core/team/spec.ts';
 
 // The one configuration schema (design.md's table). Parsed once in main and passed down;
 // nothing below main reads process.env.
@@ -16,6 +17,35 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** A list of ids (comma or space separated), canonical; `usersOnly` refuses chats, roles and servers. */
+const ids = (expected: string, usersOnly = false) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const { ok, bad } = parsePrincipals(v);
+      const wrong = usersOnly ? ok.filter((p) => p.kind !== 'user').length : 0;
+      if (bad.length > 0 || wrong > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${bad.length + wrong} unreadable id(s); expected ${expected}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(ok.map((p) => p.id))];
+    });
+
+/** A quota string (`20 jobs/day, 500 credits/month`); empty: no limit. */
+const quota = z
+  .string()
+  .optional()
+  .transform((v, ctx): Limit[] => {
+    const limits = parseQuota(v ?? '');
+    if (limits) return limits;
+    ctx.addIssue({ code: 'custom', message: `not a quota; expected e.g. "${QUOTA_EXAMPLE}" or off` });
+    return z.NEVER;
+  });
 
 export const configSchema = z.object({
   NEMO_API_URL: z
@@ -59,6 +89,24 @@ export const configSchema = z.object({
   DISCORD_TOKEN: optional,
   DISCORD_API_URL: optional,
   DISCORD_GUILD_ID: optional,
+  // Team controls (README "Teams"): who may use the bot, how much, and chats that bring their own token.
+  /** Operator admins: user ids (`tg:123`, `dc:456`) who manage everything at run time. */
+  ADMIN_USERS: ids('user ids such as tg:123 or dc:456', true),
+  /** Who may use the bot (empty: everyone); the starting list, changed at run time with /admin. */
+  ALLOW_LIST: ids('ids such as tg:123, dc:456, tg-chat:-100123, dc-chat:…, dc-role:…, dc-guild:…'),
+  QUOTA_USER: quota,
+  QUOTA_CHAT: quota,
+  QUOTA_GLOBAL: quota,
+  /** AES-256-GCM key (32 bytes, base64) for chats' own NemoVideo tokens at rest; without it /token is off. */
+  BOT_SECRET_KEY: optional.refine(
+    (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+    'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)',
+  ),
+  /** Bearer token of GET /usage (JSON lines of the usage records); without it the endpoint is off. */
+  USAGE_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  LEAVE_UNALLOWED_GROUPS: bool(true),
+  /** After refusing someone, how long the bot stays silent to them (no reply loops, no flood). */
+  REFUSAL_COOLDOWN_MS: int(600_000, 1),
   PORT: int(8080, 0, 65_535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
