@@ -24,11 +24,11 @@ export function userPayload(u: FakeUser) {
   };
 }
 
-export function memberPayload(u: FakeUser, permissions: bigint) {
+export function memberPayload(u: FakeUser, permissions: bigint, roles: string[] = []) {
   return {
     user: userPayload(u),
     nick: null,
-    roles: [],
+    roles,
     joined_at: new Date(0).toISOString(),
     deaf: false,
     mute: false,

@@ -173,6 +173,23 @@ function callback(
       original: true,
     });
     i.originalId = m.id;
+  } else if (type === 9) {
+    // MODAL: a title, a custom id, and between one and five components (Label or action row) with inputs.
+    const comps = Array.isArray(data.components) ? (data.components as Body[]) : [];
+    const inputs = comps.map((c) =>
+      asBody(c.component ?? (Array.isArray(c.components) ? c.components[0] : undefined)),
+    );
+    if (
+      !data.title ||
+      !data.custom_id ||
+      comps.length < 1 ||
+      comps.length > 5 ||
+      inputs.some((x) => x.type !== 4 || !x.custom_id)
+    )
+      return err(400, 50035, 'Invalid Form Body: a modal needs title, custom_id and text inputs');
+    if (String(data.title).length > 45)
+      return err(400, 50035, 'Invalid Form Body: title: Must be 45 or fewer in length.');
+    i.modal = data;
   } else if (type !== 6 && type !== 7) {
     return err(400, 50035, `Invalid Form Body: type ${type} not supported by the fake`);
   }

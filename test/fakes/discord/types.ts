@@ -83,7 +83,7 @@ export interface FakeMessage {
 export interface FakeInteraction {
   id: string;
   token: string;
-  kind: 'command' | 'button';
+  kind: 'command' | 'button' | 'modal';
   name: string;
   channelId: string;
   userId: string;
@@ -94,6 +94,8 @@ export interface FakeInteraction {
   ackFlags?: number;
   /** Set after a deferred or immediate reply: the message `@original` names. */
   originalId?: string;
+  /** The modal the bot answered with (callback type 9), as sent. */
+  modal?: Record<string, unknown>;
 }
 
 export interface Ctx {
@@ -104,6 +106,8 @@ export interface Ctx {
   locale?: string;
   /** The member's permission bits in that channel (string of a bigint); default: none. */
   permissions?: bigint;
+  /** The member's role ids in the server; default: none. */
+  roles?: string[];
 }
 
 export interface UploadedAttachment {

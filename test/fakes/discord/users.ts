@@ -80,7 +80,7 @@ export class UserActions {
         ? {
             guild_id: guildId,
             guild_locale: 'en-US',
-            member: memberPayload(user, ctx.permissions ?? 0n),
+            member: memberPayload(user, ctx.permissions ?? 0n, ctx.roles),
             authorizing_integration_owners: { '0': guildId },
             context: 0,
           }
@@ -124,6 +124,30 @@ export class UserActions {
     return record;
   }
 
+  /**
+   * Submits the modal the bot answered `shown` with (MODAL_SUBMIT, interaction type 5), filling its text
+   * inputs by custom id; `ctx` must name the same user and place as the interaction that opened it.
+   */
+  submitModal(shown: FakeInteraction, values: Record<string, string>, ctx: Ctx = {}): FakeInteraction {
+    const modal = shown.modal;
+    if (!modal) throw new Error('fake Discord: that interaction was not answered with a modal');
+    const fill = (c: Record<string, unknown>) => ({
+      type: 4,
+      id: c.id ?? 2,
+      custom_id: c.custom_id,
+      value: values[String(c.custom_id)] ?? '',
+    });
+    const components = (modal.components as Array<Record<string, unknown>>).map((row, n) =>
+      row.component
+        ? { type: row.type, id: n + 1, component: fill(row.component as Record<string, unknown>) }
+        : { type: 1, id: n + 1, components: (row.components as Array<Record<string, unknown>>).map(fill) },
+    );
+    const data = { custom_id: modal.custom_id, components };
+    const { record, payload } = this.#interaction('modal', String(modal.custom_id), 5, data, ctx);
+    this.gw.dispatch('INTERACTION_CREATE', payload);
+    return record;
+  }
+
   /** Presses a button under one of the bot's messages. */
   press(customId: string, message: FakeMessage, ctx: Ctx = {}): FakeInteraction {
     const where = { ...ctx, ...(this.state.dms.has(message.channelId) ? { dm: true } : {}) };
@@ -160,7 +184,9 @@ export class UserActions {
       id,
       type: 0,
       channel_id: channelId,
-      ...(guildId ? { guild_id: guildId, member: memberPayload(user, opts.permissions ?? 0n) } : {}),
+      ...(guildId
+        ? { guild_id: guildId, member: memberPayload(user, opts.permissions ?? 0n, opts.roles) }
+        : {}),
       channel_type: guildId ? (this.state.channel(channelId)?.channel.type ?? 0) : 1,
       author: userPayload(user),
       content: visible ? text : '',

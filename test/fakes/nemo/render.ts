@@ -39,6 +39,8 @@ export function handleRenderCreate(ctx: FakeCtx, req: IncomingMessage, res: Serv
     o.duplicateRenderIdOnce = false; // consumed, like a fault
     return fail(res, 409, 'Render id already exists');
   }
+  const cost = Math.min(o.renderCost ?? 0, o.credits.available);
+  o.credits.available -= cost;
   ctx.renders.set(id, {
     id,
     sessionId: b.sessionId,

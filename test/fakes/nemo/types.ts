@@ -86,6 +86,8 @@ export interface FakeNemoOptions {
   /** Upload size limit (4002 past it). */
   maxUploadBytes: number;
   credits: { available: number; frozen: number };
+  /** Credits a render spends when it is created (default 0: exports are free, as the skill says). */
+  renderCost?: number;
   /** Tokens that are always accepted (an operator's NEMO_TOKEN). */
   operatorTokens: string[];
   faults: InjectedFault[];

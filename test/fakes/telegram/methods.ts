@@ -126,6 +126,7 @@ export function callMethod(state: TelegramState, call: RecordedCall): MethodAnsw
       const url = String(p.url ?? '');
       if (url === '') return fail(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
       state.webhook = { url, ...(typeof p.secret_token === 'string' ? { secret: p.secret_token } : {}) };
+      if (Array.isArray(p.allowed_updates)) state.allowed = p.allowed_updates.map(String);
       return ok(true);
     }
     case 'deleteWebhook':
@@ -148,6 +149,15 @@ export function callMethod(state: TelegramState, call: RecordedCall): MethodAnsw
       );
       return bad ? fail(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID') : ok(true);
     }
+    case 'deleteMessage':
+      // Users' messages are not stored: the call is recorded (tests look for it) and answered like Telegram.
+      if (!Number.isInteger(Number(p.message_id)))
+        return fail(400, 'Bad Request: message identifier is not specified');
+      state.messages.delete(`${Number(p.chat_id)}:${Number(p.message_id)}`);
+      return ok(true);
+    case 'leaveChat':
+      state.left.add(Number(p.chat_id));
+      return ok(true);
     case 'sendChatAction':
     case 'answerCallbackQuery':
     case 'deleteMyCommands':

@@ -109,8 +109,10 @@ export class FakeTelegram extends TelegramUsers {
     this.#delivering = true;
     void (async () => {
       try {
-        while (this.state.webhook && this.state.updates.length > 0) {
-          const entry = this.state.updates[0]!;
+        for (;;) {
+          this.state.prune();
+          const entry = this.state.updates[0];
+          if (!this.state.webhook || !entry) break;
           const status = await this.postWebhook(entry.update).catch(() => 0);
           if (status >= 200 && status < 300) this.state.updates.shift();
           else await new Promise((r) => setTimeout(r, 50));
@@ -188,6 +190,8 @@ export class FakeTelegram extends TelegramUsers {
         ),
       );
     }
+    if (Array.isArray(call.params.allowed_updates))
+      this.state.allowed = call.params.allowed_updates.map(String);
     const offset = typeof call.params.offset === 'number' ? call.params.offset : undefined;
     const limit = typeof call.params.limit === 'number' && call.params.limit > 0 ? call.params.limit : 100;
     const timeoutSec = typeof call.params.timeout === 'number' ? call.params.timeout : 0;

@@ -34,6 +34,13 @@ export class TelegramState {
   /** Method (or '*') → remaining 429 answers and their retry_after. */
   readonly rateLimits: Array<{ method: string; times: number; retryAfter: number }> = [];
   webhook: { url: string; secret?: string } | undefined;
+  /** Chats the bot left (leaveChat). */
+  readonly left = new Set<number>();
+  /**
+   * The update types the bot asked for (`allowed_updates` of getUpdates / setWebhook); others are never
+   * delivered, as on the real server. Undefined: the server's default (every type used here).
+   */
+  allowed: string[] | undefined;
   readonly bot: TgUser;
   #nextUpdateId = 1000;
   #nextMessageId = new Map<number, number>();
@@ -84,9 +91,18 @@ export class TelegramState {
         if (e.delivered && e.update.update_id < offset) this.updates.splice(i, 1);
       }
     }
+    this.prune();
     const out = this.updates.slice(0, limit);
     for (const e of out) e.delivered = true;
     return out.map((e) => e.update);
+  }
+
+  /** Drops queued updates of a type the bot did not ask for (`allowed`): Telegram never sends those. */
+  prune(): void {
+    const wanted = (e: { update: Record<string, unknown> }) =>
+      !this.allowed || Object.keys(e.update).some((k) => k !== 'update_id' && this.allowed?.includes(k));
+    for (let i = this.updates.length - 1; i >= 0; i--)
+      if (!wanted(this.updates[i]!)) this.updates.splice(i, 1);
   }
 
   addFile(size: number, bytes: Buffer | undefined, ext: string): StoredFile {

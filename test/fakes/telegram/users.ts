@@ -99,7 +99,7 @@ export class TelegramUsers {
     return message;
   }
 
-  #push(key: 'message' | 'callback_query', value: Record<string, unknown>): Update {
+  #push(key: 'message' | 'callback_query' | 'my_chat_member', value: Record<string, unknown>): Update {
     const update: Update = { update_id: this.state.nextUpdateId(), [key]: value };
     this.state.pushUpdate(update);
     return update;
@@ -173,6 +173,21 @@ export class TelegramUsers {
       files.push(sent.files.at(-1)!);
     }
     return { updates, files };
+  }
+
+  /** `from` adds the bot to a group (or re-adds it after it left): the `my_chat_member` update Telegram sends. */
+  addBot(chat: TgChat, from: TgUser, status: 'member' | 'administrator' = 'member'): Update {
+    const member = (s: string) => ({ user: this.state.bot, status: s });
+    return this.#push('my_chat_member', {
+      chat,
+      from,
+      date: Math.floor(Date.now() / 1000),
+      old_chat_member: member('left'),
+      new_chat_member:
+        status === 'administrator'
+          ? { ...member(status), can_be_edited: false, can_manage_chat: true, can_delete_messages: true }
+          : member(status),
+    });
   }
 
   /** Presses an inline button of a message the bot sent. */
