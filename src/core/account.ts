@@ -10,6 +10,7 @@ import type { ChatCtx } from './context.ts';
 import { nemoLanguage } from './language.ts';
 import type { ChatAddress } from './ports.ts';
 import type { AnonCredentials, SessionRecord, Sessions } from './sessions.ts';
+import type { OwnAccounts } from './team/account-switch.ts';
 
 /** How many chats' anonymous accounts stay cached; an evicted one is rebuilt from the chat's record. */
 export const ACCOUNTS_CACHED = 1_000;
@@ -37,6 +38,11 @@ export interface AccountsDeps {
   secrets: Secrets;
   /** NEMO_TOKEN: every chat uses this account. */
   operatorToken?: string | undefined;
+  /**
+   * Chats' own tokens (team controls, with BOT_SECRET_KEY): credentials precedence is the chat's own token
+   * (a group's, linked by its admins; a private chat's, its user's) > NEMO_TOKEN > the chat's anonymous trial.
+   */
+  own?: OwnAccounts | undefined;
   /** Cache size (tests). */
   max?: number;
 }
@@ -60,7 +66,9 @@ export class Accounts {
   }
 
   /** The chat's account (cached, so a re-acquired token is reused by the next call). */
-  for(chat: AccountChat): NemoAccount {
+  for(chat: AccountChat, ignoreOwn = false): NemoAccount {
+    const own = this.#deps.own;
+    if (own && !ignoreOwn) return own.account(chat, () => this.for(chat, true));
     const token = this.#deps.operatorToken;
     if (token) {
       let account = this.#operator.get(chat.platform);

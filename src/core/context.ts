@@ -11,6 +11,7 @@ import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
 import type { ChatAddress, ChatPort, ChatResolver, Lang, OutMessage, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
+import type { Team } from './team/index.ts';
 
 export interface Core {
   config: Config;
@@ -27,6 +28,8 @@ export interface Core {
   accounts: Accounts;
   /** The one owner of job state: render jobs and agent turns in flight. */
   jobs: Jobs;
+  /** Team controls: who may use the bot, quotas, costs, usage, own tokens (src/core/team). */
+  team: Team;
   /** Fires on close(): waits that are not a lane task (credits, status) stop too. */
   shutdown: AbortSignal;
 }

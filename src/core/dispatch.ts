@@ -50,6 +50,9 @@ const NOW: Record<NowName, (ctx: ChatCtx, arg: string | undefined) => Promise<vo
   cancel: commands.cancel,
   reset: commands.reset,
   lang: commands.lang,
+  usage: (ctx, arg) => ctx.core.team.command(ctx, 'usage', arg),
+  admin: (ctx, arg) => ctx.core.team.command(ctx, 'admin', arg),
+  token: (ctx, arg) => ctx.core.team.command(ctx, 'token', arg),
 };
 
 interface LaneCommand {

@@ -2,6 +2,7 @@
 // runs prompts and exports one at a time per chat in a bounded FIFO lane, answers read-only commands at
 // once, and resumes what an earlier process left behind. It knows no platform: adapters give it a ChatPort.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Keyv from 'keyv';
 import type { Config } from '../config.ts';
 import { messages } from '../i18n/index.ts';
@@ -25,6 +26,7 @@ import {
 } from './ports.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
+import { createTeam } from './team/index.ts';
 import { agentTurn } from './turn.ts';
 
 export interface EngineDeps {
@@ -36,6 +38,8 @@ export interface EngineDeps {
   state: StatePort;
   logger: Logger;
   secrets: Secrets;
+  /** Serves a path on main's HTTP server (the usage export); absent in tests without one. */
+  mount?: (path: string, handler: (req: IncomingMessage, res: ServerResponse) => void) => void;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -49,6 +53,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const now = Date.now;
   const sessions = createSessions({ store: deps.store, logger, now });
+  const team = createTeam(deps);
+  if (team.endpoint) deps.mount?.('/usage', team.endpoint);
   const core: Core = {
     ...deps,
     sessions,
@@ -61,8 +67,10 @@ export function createEngine(deps: EngineDeps): Engine {
       sessions,
       secrets: deps.secrets,
       operatorToken: config.NEMO_TOKEN,
+      own: team.own,
     }),
     jobs: new Jobs({ state: deps.state, sessions, logger, now, legacy: deps.store }),
+    team,
     shutdown: shutdown.signal,
   };
 
@@ -144,6 +152,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const { record, state } = loaded;
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
       const ctx = makeCtx(core, chat, record, lang, msg.platform);
+      if (!(await team.admit(ctx, msg))) return;
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
       // A file that cannot be taken is refused at once, before the chat's queue and before any byte moves.
       const refusal = refuseAttachments(ctx, msg.attachments);
@@ -183,6 +192,7 @@ export function createEngine(deps: EngineDeps): Engine {
       );
     } finally {
       release();
+      await team.settle(msg);
     }
   }
 
@@ -202,6 +212,7 @@ export function createEngine(deps: EngineDeps): Engine {
       await Promise.all(resumeGates.values());
       await resumeFor();
     },
+    joined: (event, chat) => team.joined(event, chat),
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);
     },

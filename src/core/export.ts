@@ -45,7 +45,7 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
     };
     await ctx.core.jobs.save(job);
     const ref = await ctx.say(ctx.m.exportStarting);
-    await driveJob(ctx, account, job, { draft, ref }, signal);
+    await ctx.core.team.measureExport(ctx, job, () => driveJob(ctx, account, job, { draft, ref }, signal));
   } finally {
     done();
   }

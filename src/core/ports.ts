@@ -30,6 +30,8 @@ export interface Sender {
    * when a command needs it (asking may cost a platform call, e.g. Telegram's getChatMember).
    */
   isAdmin(): Promise<boolean>;
+  /** Discord role ids the sender holds in this server (team allow-lists can name roles). */
+  roles?: readonly string[];
 }
 
 export interface Attachment {
@@ -63,6 +65,10 @@ export interface InboundMessage {
   botMentions?: string[];
   /** The platform's id of the message, for logs and replies. */
   messageId?: string;
+  /** The Discord server (guild) the chat belongs to; absent in DMs and on other platforms. */
+  serverId?: string;
+  /** Nobody but the sender saw the text (a Discord modal): a secret in it was not exposed. */
+  concealed?: boolean;
 }
 
 /** Buttons the core may put under a message; a press comes back as an InboundMessage with that command. */
@@ -132,6 +138,11 @@ export interface Engine {
   registerChats(prefix: string, resolver: ChatResolver): void;
   /** Resumes jobs recorded by an earlier process (renders to finish, turns that died): call after registerChats. */
   resume(): Promise<void>;
+  /**
+   * The bot was added to a group (Telegram `my_chat_member`) by `by`: the core tells the chat when it is not
+   * allowed there and answers false, and the adapter then leaves. Optional: engines without team controls.
+   */
+  joined?(event: { address: ChatAddress; platform: Platform; by: Sender }, chat: ChatPort): Promise<boolean>;
   /** Resolves when nothing is in flight. */
   idle(): Promise<void>;
   /** Stops taking work, persists what is in flight, aborts waits. */

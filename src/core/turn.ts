@@ -79,7 +79,10 @@ async function talk(
   let outcome: StreamOutcome | undefined;
   for (let attempt = 0; !outcome; attempt++) {
     try {
-      outcome = await relayStream(ctx, session.account, session.sessionId, text, signal);
+      const { account, sessionId } = session;
+      outcome = await ctx.core.team.measureTurn(ctx, () =>
+        relayStream(ctx, account, sessionId, text, signal),
+      );
     } catch (e) {
       if (stopReason(signal)) return; // cancelled or stopping: whoever stopped it told the user
       if (isNemoError(e, 'session_not_found') && !e.delivered && attempt === 0) {

@@ -1,4 +1,4 @@
-import type { REST } from 'discord.js';
+import type { ChatInputCommandInteraction, REST } from 'discord.js';
 import { Routes } from 'discord.js';
 import type { CommandName } from '../../core/ports.ts';
 import {
@@ -13,6 +13,7 @@ import {
 // Discord's own /video (a prompt with up to three files). Names and descriptions come from src/i18n; this file
 // only knows Discord's shapes (option types, which command takes files).
 
+const SUB_COMMAND = 1;
 const STRING = 3;
 const ATTACHMENT = 11;
 const GUILD = 0;
@@ -55,9 +56,24 @@ const command = (t: ReturnType<typeof text>, options: object[] = []) => ({
   integration_types: [0],
 });
 
-/** Options of the table's commands on Discord: /upload takes its file here; an argument offers its choices. */
+const choicesOf = (list: ReadonlyArray<{ value: string; label: { en: string; zh: string } }>) =>
+  list.map((ch) => ({ name: ch.label.en, name_localizations: { 'zh-CN': ch.label.zh }, value: ch.value }));
+
+/**
+ * Options of the table's commands on Discord: /upload takes its file here; an argument offers its choices;
+ * subcommands (/admin allow …) become real subcommands with string options.
+ */
 function optionsOf(c: CommandSpec): object[] {
   if (c.name === 'upload') return [file('', true)];
+  if (c.subcommands)
+    return c.subcommands.map((sub) =>
+      option(SUB_COMMAND, false, sub, {
+        required: undefined,
+        options: (sub.options ?? []).map((o) =>
+          option(STRING, o.required ?? false, o, o.choices ? { choices: choicesOf(o.choices) } : {}),
+        ),
+      }),
+    );
   if (!c.arg) return [];
   const choices = c.arg.choices.map((ch) => ({
     name: ch.label.en,
@@ -86,6 +102,42 @@ export const FILE_OPTIONS = ['', '2', '3'].map((n) => `${SLASH_EXTRAS.file.name}
 /** The option that carries a command's argument (`/lang language:zh`). */
 export function argOption(name: CommandName): string | undefined {
   return commandSpec(name).arg?.name;
+}
+
+/** A subcommand and its options, in the table's order, as the argument typed elsewhere (`allow tg:123`). */
+export function subcommandArg(
+  name: CommandName,
+  options: ChatInputCommandInteraction['options'],
+): string | undefined {
+  const spec = commandSpec(name).subcommands?.find((s) => s.name === options.getSubcommand(false));
+  if (!spec) return undefined;
+  const values = (spec.options ?? []).map((o) => options.getString(o.name)?.trim() ?? '').filter(Boolean);
+  return [spec.name, ...values].join(' ');
+}
+
+/** The text input of the /token modal. */
+export const TOKEN_INPUT = 'token';
+
+/** The /token modal (interaction response type 9): the token is typed where nobody else sees it. */
+export function tokenModal(words: { tokenModalTitle: string; tokenModalLabel: string }) {
+  return {
+    custom_id: 'token',
+    title: words.tokenModalTitle,
+    components: [
+      {
+        type: 18, // Label
+        label: words.tokenModalLabel,
+        component: {
+          type: 4,
+          custom_id: TOKEN_INPUT,
+          style: 1,
+          required: true,
+          min_length: 16,
+          max_length: 512,
+        },
+      },
+    ],
+  };
 }
 
 /** Registers the commands: to one guild when set (instant), else globally (may take a while to appear). */

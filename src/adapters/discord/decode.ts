@@ -4,6 +4,7 @@ import type {
   ChatInputCommandInteraction,
   Attachment as DjsAttachment,
   Message,
+  ModalSubmitInteraction,
 } from 'discord.js';
 import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
 import {
@@ -13,7 +14,7 @@ import {
   type InboundMessage,
   type Sender,
 } from '../../core/ports.ts';
-import { argOption, FILE_OPTIONS } from './commands.ts';
+import { argOption, FILE_OPTIONS, subcommandArg, TOKEN_INPUT } from './commands.ts';
 import { buttonAction, formatAddress } from './encode.ts';
 
 // Discord events → the core's InboundMessage: facts only (locale, admin rights, attachments by their CDN URL,
@@ -45,12 +46,21 @@ function adminCheck(inGuild: boolean, perms: Readonly<PermissionsBitField> | nul
   return async () => admin;
 }
 
+/** Role ids of a member: an API member (interactions) lists them, a cached GuildMember keeps them too. */
+function rolesOf(member: unknown): string[] {
+  const m = member as { roles?: unknown; _roles?: unknown } | null | undefined;
+  if (Array.isArray(m?.roles)) return m.roles.filter((r): r is string => typeof r === 'string');
+  return Array.isArray(m?._roles) ? m._roles.filter((r): r is string => typeof r === 'string') : [];
+}
+
 function senderOf(i: BaseInteraction): Sender {
+  const roles = rolesOf(i.member);
   return {
     id: i.user.id,
     displayName: i.user.globalName ?? i.user.username,
     locale: i.locale,
     isAdmin: adminCheck(i.inGuild(), i.memberPermissions),
+    ...(roles.length ? { roles } : {}),
   };
 }
 
@@ -76,6 +86,7 @@ function base(i: BaseInteraction, botId: string) {
     sender: senderOf(i),
     botMentions: mentionsOf(botId),
     messageId: i.id,
+    ...(i.guildId ? { serverId: i.guildId } : {}),
   };
 }
 
@@ -88,7 +99,7 @@ export function commandInbound(i: ChatInputCommandInteraction, botId: string): I
   }
   const name = COMMAND_NAMES.find((c) => c === i.commandName) ?? 'help';
   const option = argOption(name);
-  const arg = option ? (i.options.getString(option) ?? undefined) : undefined;
+  const arg = option ? (i.options.getString(option) ?? undefined) : subcommandArg(name, i.options);
   return {
     ...base(i, botId),
     text: `/${i.commandName}${arg ? ` ${arg}` : ''}`,
@@ -103,7 +114,20 @@ export function buttonInbound(i: ButtonInteraction, botId: string): InboundMessa
   return { ...base(i, botId), text: `/${action}`, attachments: [], command: { name: action } };
 }
 
+/** The /token modal's answer: the token, seen by nobody but its sender. */
+export function modalInbound(i: ModalSubmitInteraction, botId: string): InboundMessage {
+  const token = i.fields.getTextInputValue(TOKEN_INPUT).trim();
+  return {
+    ...base(i, botId),
+    text: '/token',
+    attachments: [],
+    command: { name: 'token', arg: token },
+    concealed: true,
+  };
+}
+
 export function messageInbound(m: Message, botId: string): InboundMessage {
+  const roles = rolesOf(m.member);
   return {
     address: addressOf(m.channelId, m.channel as ChannelLike),
     platform: 'discord',
@@ -112,7 +136,9 @@ export function messageInbound(m: Message, botId: string): InboundMessage {
       displayName: m.author.globalName ?? m.author.username,
       // Messages carry no locale: the core goes by the text.
       isAdmin: adminCheck(m.inGuild(), m.member?.permissions),
+      ...(roles.length ? { roles } : {}),
     },
+    ...(m.guildId ? { serverId: m.guildId } : {}),
     text: m.content,
     attachments: [...m.attachments.values()].map(toAttachment),
     botMentions: mentionsOf(botId),

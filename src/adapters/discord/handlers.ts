@@ -5,10 +5,15 @@ import {
   Events,
   type Interaction,
   type Message,
+  MessageFlags,
+  type ModalSubmitInteraction,
 } from 'discord.js';
+import { chooseLang } from '../../core/language.ts';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
+import { teamMessages } from '../../i18n/team.ts';
 import type { Logger } from '../../secrets.ts';
-import { buttonInbound, commandInbound, messageInbound } from './decode.ts';
+import { tokenModal } from './commands.ts';
+import { buttonInbound, commandInbound, messageInbound, modalInbound } from './decode.ts';
 import type { DiscordPorts } from './ports.ts';
 
 // Gateway events → the engine. Every interaction is acknowledged first (deferReply within Discord's 3 s,
@@ -35,6 +40,11 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
   };
 
   const onCommand = async (i: ChatInputCommandInteraction) => {
+    // /token without "clear": a modal (its answer is seen by nobody else), instead of a reply.
+    if (i.commandName === 'token' && !i.options.getString('action')) {
+      await i.showModal(tokenModal(teamMessages(chooseLang({ locale: i.locale }))));
+      return;
+    }
     const msg = commandInbound(i, botId);
     await i.deferReply();
     const port = ports.forInteraction(i, msg.address);
@@ -53,9 +63,17 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     if (port) start(msg, port);
   };
 
+  const onModal = async (i: ModalSubmitInteraction) => {
+    const msg = modalInbound(i, botId);
+    await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const port = ports.forInteraction(i, msg.address);
+    if (port) start(msg, port);
+  };
+
   const onInteraction = async (i: Interaction) => {
     if (i.isChatInputCommand()) await onCommand(i);
     else if (i.isButton()) await onButton(i);
+    else if (i.isModalSubmit()) await onModal(i);
   };
 
   const onMessage = async (m: Message) => {

@@ -8,7 +8,7 @@ import type { GrammySignal } from './media.ts';
 // How updates reach the bot: long polling (default) or a webhook on main's HTTP server. Also the startup
 // identity check, where a wrong token must fail fast with one line.
 
-export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
 const STARTUP_ATTEMPTS = 6;
 

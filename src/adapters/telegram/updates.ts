@@ -91,6 +91,22 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
     });
   });
 
+  // Added to a group: the core says whether it may stay (team controls); if not, it has told the group.
+  bot.on('my_chat_member', (ctx) => {
+    const { chat, from, old_chat_member: was, new_chat_member: now } = ctx.myChatMember;
+    const joined =
+      ['left', 'kicked'].includes(was.status) && ['member', 'administrator'].includes(now.status);
+    if (!joined || chat.type === 'private' || chat.type === 'channel' || !deps.engine.joined) return;
+    const address = toAddress({ chatId: chat.id });
+    const by = userSender(from, chat, askAdmin);
+    void deps.engine
+      .joined({ address, platform: 'telegram', by }, deps.ports.get(address)!)
+      .then((stay) => (stay ? undefined : deps.api.leaveChat(chat.id)))
+      .catch((err: unknown) =>
+        logger.warn({ err: (err as Error).message }, 'leaving an unallowed group failed'),
+      );
+  });
+
   bot.on('message', async (ctx) => {
     if (ctx.message.media_group_id) albums.add(ctx.message);
     else handleMessages([ctx.message], deps, askAdmin);
@@ -115,6 +131,13 @@ function handleMessages(messages: Message[], deps: InboundDeps, askAdmin: AdminC
 
   const address = toAddress(targetOf(primary));
   const ours = command?.kind === 'ours' ? command : undefined;
+  // A message carrying a token goes as soon as it is read (the core never shows or logs it).
+  if (ours?.name === 'token' && ours.arg && !/^(clear|remove|off|清除|移除)$/i.test(ours.arg))
+    void deps.api
+      .deleteMessage(primary.chat.id, primary.message_id)
+      .catch((err: unknown) =>
+        deps.logger.warn({ err: (err as Error).message }, 'could not delete a token message'),
+      );
   start(deps, deps.ports.get(address)!, {
     address,
     platform: 'telegram',

@@ -79,6 +79,8 @@ interface Ticket {
   rules: Rule[];
   /** Units reserved and not used yet. */
   units: JobUnit[];
+  /** Bookkeeping of finished exports, done outside the chat's lane; `settle` waits for it. */
+  pending: Array<Promise<unknown>>;
 }
 
 interface Measured {
@@ -199,7 +201,7 @@ export function createTeam(deps: TeamDeps): Team {
 
     async admit(ctx, msg) {
       const who = whoOf(msg);
-      const ticket: Ticket = { who, msg, rules: [], units: [] };
+      const ticket: Ticket = { who, msg, rules: [], units: [], pending: [] };
       const p = planOf(msg);
       const jobs =
         p.kind === 'agent'
@@ -246,6 +248,7 @@ export function createTeam(deps: TeamDeps): Team {
     async settle(msg) {
       const ticket = tickets.get(msg);
       if (!ticket) return;
+      await Promise.all(ticket.pending);
       const units = ticket.units.splice(0);
       await Promise.all(units.map((u) => team.quotas.release(u))).catch((e: unknown) =>
         log.warn({ err: String(e) }, 'giving back quota failed'),
@@ -278,10 +281,18 @@ export function createTeam(deps: TeamDeps): Team {
       try {
         await run();
       } finally {
-        // The render exists once it left `creating`; it was posted once it reached `posting`.
+        // The render exists once it left `creating`; it was posted once it reached `posting`. The closing
+        // reading and the cost line happen after the lane is free: an Export tapped right after "✅ Rendered"
+        // must not be told that one is still running.
         const ok = job.phase === 'posting';
-        const cost = await end(ctx, 'export', m, { work: job.phase !== 'creating', ok }, unit);
-        if (ok && cost) await ctx.say(teamMessages(ctx.lang).exportCost(cost.credits, cost.shared));
+        const finish = end(ctx, 'export', m, { work: job.phase !== 'creating', ok }, unit).then(
+          async (cost) => {
+            if (ok && cost) await ctx.say(teamMessages(ctx.lang).exportCost(cost.credits, cost.shared));
+          },
+        );
+        const ticket = tickets.get(ctx);
+        if (ticket) ticket.pending.push(finish);
+        else await finish;
       }
     },
 
