@@ -189,6 +189,8 @@ export const teamEn = {
   tokenLinkPending: (minutes: number) =>
     `🔑 Send me /token <the NemoVideo token> in a private chat within ${minutes} minutes: I’ll link it to this chat.`,
   tokenAdminsOnly: 'Only an admin of this chat can link or remove its NemoVideo token.',
+  tokenUnreadable:
+    '🔑 This chat’s own NemoVideo token can’t be read any more (the bot’s key changed), so I sent nothing. Link it again with /token, or go back to the bot’s account with /token clear.',
   tokenModalTitle: 'Your NemoVideo token',
   tokenModalLabel: 'Token (nmv_usr_…): stays hidden',
 };

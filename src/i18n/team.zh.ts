@@ -153,6 +153,8 @@ export const teamZh: TeamMessages = {
   tokenLinkPending: (minutes: number) =>
     `🔑 请在 ${minutes} 分钟内私聊我发送 /token <NemoVideo 令牌>：我会把它绑定到本群。`,
   tokenAdminsOnly: '只有本群管理员才能绑定或移除本群的 NemoVideo 令牌。',
+  tokenUnreadable:
+    '🔑 无法再读取本聊天自己的 NemoVideo 令牌（机器人的密钥已更换），所以我没有发送任何内容。请用 /token 重新绑定，或用 /token clear 改回机器人的账户。',
   tokenModalTitle: '你的 NemoVideo 令牌',
   tokenModalLabel: '令牌（nmv_usr_…）：不会公开显示',
 };

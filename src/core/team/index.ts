@@ -25,7 +25,7 @@ import { Policy } from './policy.ts';
 import { type JobUnit, Quotas, type Rule } from './quotas.ts';
 import { RingLog } from './records.ts';
 import { token } from './token.ts';
-import { TokenVault, tokenTag } from './tokens.ts';
+import { TokenUnreadable, TokenVault, tokenTag } from './tokens.ts';
 import { usage, usageEndpoint } from './usage.ts';
 import { chatOf, isChatAdmin, type Who, whoOf } from './who.ts';
 
@@ -237,7 +237,11 @@ export function createTeam(deps: TeamDeps): Team {
         // Fail closed: without the lists or the counters nothing is sent (and nothing is spent).
         log.error({ err: String(e), chat: msg.address }, 'team check failed; refusing');
         await Promise.all(ticket.units.map((u) => team.quotas.release(u).catch(() => {})));
-        await ctx.say({ text: teamMessages(ctx.lang).storeDown, private: true });
+        const t = teamMessages(ctx.lang);
+        await ctx.say({
+          text: e instanceof TokenUnreadable ? t.tokenUnreadable : t.storeDown,
+          private: true,
+        });
         return false;
       }
       tickets.set(msg, ticket);

@@ -73,8 +73,11 @@ export async function token(
         .credits(ctx.core.shutdown);
     } catch (e) {
       if (isNemoError(e, 'token_invalid')) return void (await say(t.tokenInvalid));
-      ctx.log.warn({ code: isNemoError(e) ? e.code : undefined }, 'token check failed');
-      return void (await say(t.tokenCheckFailed));
+      // Out of credits is an answer about a real account: the token is right (and the user will see 2001).
+      if (!isNemoError(e, 'no_credits')) {
+        ctx.log.warn({ code: isNemoError(e) ? e.code : undefined }, 'token check failed');
+        return void (await say(t.tokenCheckFailed));
+      }
     }
     const chat = chatOf(target);
     await vault.link(chat, text, who.user, team.now());
