@@ -7,6 +7,7 @@ import {
   type Message,
   MessageFlags,
   type ModalSubmitInteraction,
+  type RepliableInteraction,
 } from 'discord.js';
 import { chooseLang } from '../../core/language.ts';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
@@ -27,13 +28,22 @@ export interface HandlerDeps {
   botId: string;
 }
 
+/**
+ * The core chose not to answer (a refused sender within the refusal's quiet time): no "thinking…" may hang
+ * under their command until the interaction dies.
+ */
+const unanswered = async (i: RepliableInteraction, port: { answered: boolean }): Promise<void> => {
+  if (!port.answered) await i.deleteReply().catch(() => {});
+};
+
 export function installHandlers(client: Client, deps: HandlerDeps): () => Promise<void> {
   const { engine, logger, ports, botId } = deps;
   const running = new Set<Promise<void>>();
 
-  const start = (msg: InboundMessage, port: ChatPort) => {
+  const start = (msg: InboundMessage, port: ChatPort, done?: () => Promise<void>) => {
     const turn = engine
       .handle(msg, port)
+      .then(done)
       .catch((err: unknown) => logger.error({ err, address: msg.address }, 'engine.handle failed'))
       .finally(() => running.delete(turn));
     running.add(turn);
@@ -48,7 +58,7 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     const msg = commandInbound(i, botId);
     await i.deferReply();
     const port = ports.forInteraction(i, msg.address);
-    if (port) start(msg, port);
+    if (port) start(msg, port, () => unanswered(i, port));
   };
 
   const onButton = async (i: ButtonInteraction) => {
@@ -67,7 +77,7 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     const msg = modalInbound(i, botId);
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const port = ports.forInteraction(i, msg.address);
-    if (port) start(msg, port);
+    if (port) start(msg, port, () => unanswered(i, port));
   };
 
   const onInteraction = async (i: Interaction) => {

@@ -33,6 +33,11 @@ export class InteractionPort implements ChatPort {
     this.videoLimitBytes = interaction.attachmentSizeLimit ?? DEFAULT_FILE_LIMIT;
   }
 
+  /** Something was posted for this interaction (the deferred "thinking…" reply was filled or replaced). */
+  get answered(): boolean {
+    return this.#originalUsed;
+  }
+
   /** The token is treated as dead a little before Discord kills it, so a slow upload cannot straddle it. */
   get expired(): boolean {
     if (this.#dead) return true;

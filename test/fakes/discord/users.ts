@@ -89,8 +89,15 @@ export class UserActions {
     return { record, payload };
   }
 
-  /** Runs a slash command as a user. Attachment options are uploaded files (see `upload`). */
-  slash(name: string, options: Record<string, OptionValue> = {}, ctx: Ctx = {}): FakeInteraction {
+  /**
+   * Runs a slash command as a user. Attachment options are uploaded files (see `upload`). `ctx.sub` names a
+   * subcommand: the options are then its options, nested the way Discord sends them.
+   */
+  slash(
+    name: string,
+    options: Record<string, OptionValue> = {},
+    ctx: Ctx & { sub?: string } = {},
+  ): FakeInteraction {
     const opts: object[] = [];
     const attachments: Record<string, object> = {};
     for (const [key, value] of Object.entries(options)) {
@@ -116,7 +123,7 @@ export class UserActions {
       id: command?.id ?? snowflake(),
       name,
       type: 1,
-      options: opts,
+      options: ctx.sub ? [{ name: ctx.sub, type: 1, options: opts }] : opts,
       ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
     };
     const { record, payload } = this.#interaction('command', name, 2, data, ctx);
