@@ -5,11 +5,13 @@ import type { Config } from '../../config.ts';
 import type { NemoClient } from '../../nemo/types.ts';
 import type { Logger, Secrets } from '../../secrets.ts';
 import type { StatePort } from '../../store/state.ts';
+import type { InboundMessage } from '../ports.ts';
 import type { Ledger } from './ledger.ts';
 import type { Policy } from './policy.ts';
-import type { Quotas } from './quotas.ts';
+import type { JobUnit, Quotas, Rule } from './quotas.ts';
 import type { RingLog } from './records.ts';
 import type { TokenVault } from './tokens.ts';
+import type { Who } from './who.ts';
 
 /** One job as the usage report and the JSON-lines export show it. */
 export interface UsageEntry {
@@ -64,6 +66,18 @@ export interface TeamCore {
   now(): number;
   /** Appends to the audit log; a store failure is logged, never thrown (the change itself was made). */
   note(entry: AuditEntry): Promise<void>;
+}
+
+/** What the door decided for one message, kept (by message and by its ChatCtx) until `settle`. */
+export interface Ticket {
+  who: Who;
+  msg: InboundMessage;
+  /** Quota rules at admission; empty when the chat pays with its own token. */
+  rules: Rule[];
+  /** Units reserved and not used yet. */
+  units: JobUnit[];
+  /** Bookkeeping of finished exports, done outside the chat's lane; `settle` waits for it. */
+  pending: Array<Promise<unknown>>;
 }
 
 /** `YYYY-MM-DD HH:MM UTC`. */

@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import { teamMessages } from '../../i18n/team.ts';
-import { isNemoError } from '../../nemo/errors.ts';
 import type { NemoClient } from '../../nemo/types.ts';
 import type { Logger, Secrets } from '../../secrets.ts';
 import type { StatePort } from '../../store/state.ts';
@@ -19,13 +18,14 @@ import type { ChatAddress, ChatPort, InboundMessage, Platform, Sender } from '..
 import type { StreamOutcome } from '../stream.ts';
 import { type OwnAccounts, ownAccounts } from './account-switch.ts';
 import { admin } from './admin.ts';
-import type { AuditEntry, TeamCore, UsageEntry } from './core.ts';
+import type { AuditEntry, TeamCore, Ticket, UsageEntry } from './core.ts';
 import { Ledger } from './ledger.ts';
+import { createMeter } from './measure.ts';
 import { Policy } from './policy.ts';
-import { type JobUnit, Quotas, type Rule } from './quotas.ts';
+import { Quotas } from './quotas.ts';
 import { RingLog } from './records.ts';
 import { token } from './token.ts';
-import { TokenUnreadable, TokenVault, tokenTag } from './tokens.ts';
+import { TokenUnreadable, TokenVault } from './tokens.ts';
 import { usage, usageEndpoint } from './usage.ts';
 import { chatOf, isChatAdmin, type Who, whoOf } from './who.ts';
 
@@ -69,25 +69,7 @@ export interface TeamDeps {
 export const USAGE_KEPT = 5_000;
 export const AUDIT_KEPT = 1_000;
 const KEEP_MS = 400 * 86_400_000;
-const LAST_COST_MS = 30 * 86_400_000;
 const PREFIX: Record<Platform, string> = { telegram: 'tg', discord: 'dc', terminal: 'term' };
-
-interface Ticket {
-  who: Who;
-  msg: InboundMessage;
-  /** Quota rules at admission; empty when the chat pays with its own token. */
-  rules: Rule[];
-  /** Units reserved and not used yet. */
-  units: JobUnit[];
-  /** Bookkeeping of finished exports, done outside the chat's lane; `settle` waits for it. */
-  pending: Array<Promise<unknown>>;
-}
-
-interface Measured {
-  account: string;
-  job: string;
-  open: boolean;
-}
 
 export function createTeam(deps: TeamDeps): Team {
   const { config, state, logger } = deps;
@@ -126,66 +108,7 @@ export function createTeam(deps: TeamDeps): Team {
   };
   const tickets = new WeakMap<object, Ticket>();
 
-  /** Whose account pays for the chat's jobs, as the ledger names it (never the token itself). */
-  async function accountOf(address: ChatAddress): Promise<{ name: string; kind: UsageEntry['account'] }> {
-    const own = vault ? await vault.tokenFor(address) : undefined;
-    if (own) return { name: `own:${tokenTag(own)}`, kind: 'own' };
-    if (config.NEMO_TOKEN) return { name: 'operator', kind: 'operator' };
-    return { name: `trial:${address}`, kind: 'trial' };
-  }
-
-  const balanceOf = (ctx: ChatCtx) => async () => {
-    const c = await ctx.core.accounts.for(ctx).credits(ctx.core.shutdown);
-    return c.available + c.frozen;
-  };
-
-  async function begin(ctx: ChatCtx): Promise<Measured | undefined> {
-    try {
-      const account = (await accountOf(ctx.address)).name;
-      const job = randomUUID();
-      return { account, job, open: await team.ledger.open(account, job, balanceOf(ctx)) };
-    } catch (e) {
-      ctx.log.debug({ err: String(e) }, 'cost measurement unavailable');
-      return undefined;
-    }
-  }
-
-  /** Ends a measured job: quota, usage record, last cost. Never throws (the job's own outcome stands). */
-  async function end(
-    ctx: ChatCtx,
-    kind: UsageEntry['kind'],
-    m: Measured | undefined,
-    result: { work: boolean; ok: boolean },
-    unit: JobUnit | undefined,
-  ): Promise<{ credits: number; shared: boolean } | undefined> {
-    const ticket = tickets.get(ctx);
-    try {
-      const cost = m?.open ? await team.ledger.close(m.account, m.job, balanceOf(ctx)) : undefined;
-      const work = result.work || (cost?.credits ?? 0) > 0;
-      if (!work) {
-        if (unit) ticket?.units.unshift(unit);
-        return undefined;
-      }
-      if (unit) await team.quotas.consume(unit, cost?.credits);
-      else if (ticket) await team.quotas.countExtra(ticket.rules, cost?.credits);
-      const account = await accountOf(ctx.address);
-      await team.usage.append({
-        kind,
-        user: ticket?.who.user ?? '',
-        name: ticket?.who.name ?? '',
-        chat: chatOf(ctx.address),
-        credits: cost?.credits ?? null,
-        shared: cost?.shared ?? false,
-        ok: result.ok,
-        account: account.kind,
-      });
-      if (cost) await state.set(`team:last:${ctx.address}`, { kind, ...cost }, LAST_COST_MS);
-      return cost;
-    } catch (e) {
-      ctx.log.warn({ err: String(e) }, 'recording the job’s usage failed');
-      return undefined;
-    }
-  }
+  const meter = createMeter(team, tickets);
 
   async function refuse(ctx: ChatCtx, who: Who, byChat: boolean): Promise<void> {
     const first = await state.setIfAbsent(`team:quiet:${who.user}`, 1, config.REFUSAL_COOLDOWN_MS);
@@ -215,7 +138,7 @@ export function createTeam(deps: TeamDeps): Team {
           await refuse(ctx, who, verdict.byChat);
           return false;
         }
-        if (jobs > 0 && (await accountOf(msg.address)).kind !== 'own') {
+        if (jobs > 0 && (await meter.accountOf(msg.address)).kind !== 'own') {
           ticket.rules = await team.quotas.rules(who);
           for (let i = 0; i < jobs; i++) {
             const r = await team.quotas.reserve(ticket.rules);
@@ -259,46 +182,8 @@ export function createTeam(deps: TeamDeps): Team {
       );
     },
 
-    async measureTurn(ctx, run) {
-      const unit = tickets.get(ctx)?.units.shift();
-      const m = await begin(ctx);
-      let outcome: StreamOutcome | undefined;
-      let failure: unknown;
-      try {
-        outcome = await run();
-        return outcome;
-      } catch (e) {
-        failure = e;
-        throw e;
-      } finally {
-        // Worked: tools ran, credits went, or the message was delivered and then the stream broke (unknown).
-        const delivered = isNemoError(failure) && failure.delivered === true;
-        const work = outcome ? outcome.work : delivered;
-        const ok = outcome !== undefined && !outcome.error && !outcome.stuck;
-        await end(ctx, 'turn', m, { work, ok }, unit);
-      }
-    },
-
-    async measureExport(ctx, job, run) {
-      const unit = tickets.get(ctx)?.units.shift();
-      const m = await begin(ctx);
-      try {
-        await run();
-      } finally {
-        // The render exists once it left `creating`; it was posted once it reached `posting`. The closing
-        // reading and the cost line happen after the lane is free: an Export tapped right after "✅ Rendered"
-        // must not be told that one is still running.
-        const ok = job.phase === 'posting';
-        const finish = end(ctx, 'export', m, { work: job.phase !== 'creating', ok }, unit).then(
-          async (cost) => {
-            if (ok && cost) await ctx.say(teamMessages(ctx.lang).exportCost(cost.credits, cost.shared));
-          },
-        );
-        const ticket = tickets.get(ctx);
-        if (ticket) ticket.pending.push(finish);
-        else await finish;
-      }
-    },
+    measureTurn: meter.measureTurn,
+    measureExport: meter.measureExport,
 
     async command(ctx, name, arg) {
       const ticket = tickets.get(ctx);
