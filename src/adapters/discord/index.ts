@@ -119,6 +119,13 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
     maxUploadMb: config.MAX_UPLOAD_MB,
   });
   client.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord client error'));
+  // Readiness follows the gateway: discord.js reconnects by itself; until it has, this instance hears nothing.
+  const report = (status: 'ok' | 'down', reason: string) => deps.health?.report('discord', status, reason);
+  client.on(Events.ShardDisconnect, (e) => report('down', `gateway closed (${e.code})`));
+  client.on(Events.ShardReconnecting, () => report('down', 'gateway reconnecting'));
+  client.on(Events.ShardResume, () => report('ok', 'gateway'));
+  client.on(Events.ShardReady, () => report('ok', 'gateway'));
+  report('ok', 'gateway');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

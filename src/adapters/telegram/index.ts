@@ -60,6 +60,7 @@ export async function startTelegram(
     logger.warn({ err: (err as Error).message }, 'setMyCommands failed; the menu may be stale'),
   );
 
+  const report = (status: 'ok' | 'down', reason?: string) => deps.health?.report('telegram', status, reason);
   const transport = config.TELEGRAM_WEBHOOK_URL
     ? await startWebhook(bot, logger, {
         url: config.TELEGRAM_WEBHOOK_URL,
@@ -67,8 +68,9 @@ export async function startTelegram(
         token,
         secrets,
         mount: deps.mount,
+        report,
       })
-    : startPolling(bot, logger);
+    : startPolling(bot, logger, report);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
