@@ -79,6 +79,7 @@ export function createHealth(opts: HealthOptions): Health {
       if (!reported.has(check)) reported.set(check, { status: 'down', reason: 'starting' });
     },
     drain() {
+      if (!draining) opts.logger.info({}, 'draining: /readyz answers 503 from now on');
       draining = true;
     },
     get draining() {
