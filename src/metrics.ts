@@ -25,11 +25,15 @@ const HTTP_BUCKETS = [0.005, 0.025, 0.1, 0.5, 2, 10];
 
 const PLATFORMS: Record<string, string> = { tg: 'telegram', dc: 'discord', term: 'terminal' };
 
-/** Long digit runs are ids (Discord snowflakes, Telegram chat ids): one label value, not one per chat. */
+/**
+ * Long digit runs are ids (Discord snowflakes, Telegram chat ids): one label value, not one per chat. Long
+ * opaque runs are tokens (a Discord interaction or webhook token in a route): never published.
+ */
 const label = (value: string | number): string =>
   String(value)
+    .replace(/[\w-]{30,}/g, ':token')
     .replace(/\d{5,}/g, ':id')
-    .slice(0, 64);
+    .slice(0, 80);
 
 export function createMetrics(opts: { version: string }): Metrics {
   const registry = new Registry();

@@ -74,6 +74,8 @@ describe('/metrics', () => {
     m.heartbeatLateness(1_500);
     m.platformError('discord', 'POST /channels/112233445566778899/messages', 429);
     m.platformRetry('telegram', 'sendVideo');
+    const interactionToken = 'aW50ZXJhY3Rpb246MTEyMjMzNDQ1NTY2Nzc4ODk5OnNlY3JldA';
+    m.platformError('discord', `POST /interactions/112233445566778899/${interactionToken}/callback`, 404);
     m.leaseTakeover('export');
     await fetch(`${served.url}/healthz`);
     await fetch(`${served.url}/wp-login.php`);
@@ -105,6 +107,12 @@ describe('/metrics', () => {
       ),
     ).toBe(1);
     expect(s.get('nemo_bot_platform_api_retries_total{platform="telegram",method="sendVideo"}')).toBe(1);
+    expect(
+      s.get(
+        'nemo_bot_platform_api_errors_total{platform="discord",method="POST /interactions/:id/:token/callback",code="404"}',
+      ),
+    ).toBe(1);
+    expect(text).not.toContain(interactionToken);
     expect(s.get('nemo_bot_lease_takeovers_total{kind="export"}')).toBe(1);
     expect(s.get('nemo_bot_http_requests_total{route="/healthz",method="GET",status="200"}')).toBe(1);
     // A scanner's path is one label value, not one per path.
