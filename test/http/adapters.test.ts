@@ -5,6 +5,7 @@ import type { AdapterDeps, AdapterHandle } from '../../src/adapters/types.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { Engine } from '../../src/core/ports.ts';
 import type { Health } from '../../src/health.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import { createStore, type Store } from '../../src/store/index.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/server.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/server.ts';
@@ -103,5 +104,63 @@ describe('adapters report to readiness', () => {
     closed = true;
     await until(async () => !(await health.readiness()).ready, 'discord down');
     expect((await health.readiness()).checks.discord?.status).toBe('down');
+  });
+});
+
+describe('adapters count platform API errors and retries for /metrics', () => {
+  const replyingEngine: Engine = {
+    ...idleEngine,
+    handle: async (_msg, chat) => {
+      await chat.send({ text: 'hello back' });
+    },
+  };
+  const counted = async (metrics: ReturnType<typeof createMetrics>) => (await metrics.render()).body;
+
+  it('Telegram: a 429 on sendMessage is one error and one retry (auto-retry sends it again)', async () => {
+    const tg = await startFakeTelegram();
+    cleanups.push(() => tg.close());
+    const { deps } = await parts({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url });
+    const metrics = createMetrics({ version: '1' });
+    const handle = await startTelegram({ ...deps, engine: replyingEngine, metrics: metrics.port });
+    cleanups.push(() => handle.stop());
+    tg.rateLimit('sendMessage', 1, 0);
+    const user = tg.user(1001, { lang: 'en' });
+    const chat = tg.privateChat(user);
+    tg.sendText(chat, user, 'hi');
+    await until(async () => tg.sent(chat.id).length > 0, 'the reply');
+    const text = await counted(metrics);
+    expect(text).toMatch(
+      /^nemo_bot_platform_api_errors_total\{platform="telegram",method="sendMessage",code="429"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^nemo_bot_platform_api_retries_total\{platform="telegram",method="sendMessage"\} 1$/m,
+    );
+    expect(text).not.toContain(tg.token);
+  });
+
+  it('Discord: a 429 on a channel message is counted by route, without ids', async () => {
+    const fake = await startFakeDiscord();
+    cleanups.push(() => fake.close());
+    const { deps } = await parts({ DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.url });
+    const metrics = createMetrics({ version: '1' });
+    const handle = await startDiscord(
+      { ...deps, engine: replyingEngine, metrics: metrics.port },
+      { readyTimeoutMs: 5_000 },
+    );
+    cleanups.push(() => handle.stop());
+    fake.rateLimit(/^POST \/channels\/\d+\/messages$/, 1, 0.05);
+    fake.message('hello bot', { dm: true });
+    await until(
+      async () => /platform_api_retries_total\{platform="discord"/.test(await counted(metrics)),
+      'a retry',
+    );
+    const text = await counted(metrics);
+    expect(text).toMatch(
+      /^nemo_bot_platform_api_errors_total\{platform="discord",method="POST \/channels\/:id\/messages",code="429"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^nemo_bot_platform_api_retries_total\{platform="discord",method="POST \/channels\/:id\/messages"\} 1$/m,
+    );
+    expect(text).not.toMatch(/\d{17,}/);
   });
 });
