@@ -91,7 +91,15 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
-    const eng = createEngine({ config, nemo, store: opened.keyv, state: opened.state, logger, secrets });
+    const eng = createEngine({
+      config,
+      nemo,
+      store: opened.keyv,
+      state: opened.state,
+      logger,
+      secrets,
+      metrics: ops.metrics.port,
+    });
     engine = eng;
     // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
     // fight over 8080. Platform modes always serve it (health checks, webhooks).

@@ -8,6 +8,7 @@ import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
+import type { MetricsPort } from './metrics-port.ts';
 import type { ChatAddress, ChatPort, ChatResolver, Clock, Lang, OutMessage, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
 
@@ -26,6 +27,8 @@ export interface Core {
   accounts: Map<ChatAddress, NemoAccount>;
   /** The one owner of job state: render jobs and agent turns in flight. */
   jobs: Jobs;
+  /** /metrics hook points (noopMetrics when none is wired). */
+  metrics: MetricsPort;
   /** Fires on close(): waits that are not a lane task (credits, status) stop too. */
   shutdown: AbortSignal;
 }

@@ -15,6 +15,7 @@ import { exportVideo } from './export.ts';
 import { Jobs } from './jobs.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
+import { type MetricsPort, noopMetrics } from './metrics-port.ts';
 import {
   type Attachment,
   addressPrefix,
@@ -40,6 +41,7 @@ export interface EngineDeps {
   logger: Logger;
   secrets: Secrets;
   clock?: Clock;
+  metrics?: MetricsPort;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -81,13 +83,16 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const now = () => clock.now();
   const sessions = createSessions({ store: deps.store, logger, secrets: deps.secrets, now });
+  const metrics = deps.metrics ?? noopMetrics;
   const core: Core = {
     ...deps,
     clock,
+    metrics,
     sessions,
     lanes: new Lanes(
       () => clock.now(),
       (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+      (address, waiting) => metrics.queueDepth(address, waiting),
     ),
     resolvers: new Map(),
     accounts: new Map(),

@@ -64,8 +64,12 @@ export async function driveJob(
   signal: AbortSignal,
 ): Promise<void> {
   const progress = progressMessage(ctx, job, opts.ref);
+  const started = ctx.core.clock.now();
+  let outcome = 'failed';
+  ctx.core.metrics.exportStarted();
   try {
     if (job.phase === 'posting' && (await ctx.core.jobs.posted(job))) {
+      outcome = 'posted';
       // The earlier process posted it (or died sending it): posting is at most once.
       await ctx.core.jobs.drop(job);
       return;
@@ -80,8 +84,10 @@ export async function driveJob(
     await post(ctx, job, video);
     await progress.text(ctx.m.exportDone(progress.seconds()));
     await ctx.core.jobs.drop(job);
+    outcome = 'posted';
   } catch (e) {
     const why = stopReason(signal);
+    outcome = why ?? 'failed';
     if (why === 'shutdown') return;
     if (why === 'cancel') {
       await account.cancelRender(job.id, ctx.core.shutdown).catch(() => {});
@@ -90,6 +96,8 @@ export async function driveJob(
     }
     await ctx.core.jobs.drop(job).catch(() => {});
     await reportError(ctx, e, 'export');
+  } finally {
+    ctx.core.metrics.exportEnded(ctx.core.clock.now() - started, outcome);
   }
 }
 

@@ -34,6 +34,7 @@ export function startHeartbeat(ctx: ChatCtx, signal: AbortSignal): Heartbeat {
       }
       if (sig.aborted) return;
       if (clock.now() - last < interval) continue;
+      ctx.core.metrics.heartbeatLateness(clock.now() - last - interval);
       const mine = epoch;
       const seconds = Math.floor((clock.now() - started) / 1000);
       const text = ref ? ctx.m.stillWorking(seconds) : ctx.m.stillWorking();

@@ -110,3 +110,32 @@ describe('operations endpoints of the real bot', () => {
     }
   }, 30_000);
 });
+
+describe('the core reports through MetricsPort', () => {
+  it('a turn and an export in the terminal chat show in /metrics; no stream stays open', async () => {
+    const bot = startBot({
+      ...FAST_ENV,
+      NEMO_API_URL: nemo.url,
+      STORE_URL: 'memory://',
+      EXPORT_DIR: dir,
+      PORT: '0',
+      METRICS_PORT: '0',
+    });
+    await until(() => /"metricsPort":\d+/.test(bot.stderr()), 15_000, 'the metrics server');
+    const url = `http://127.0.0.1:${portOf(bot.stderr(), 'metricsPort')}/metrics`;
+    bot.child.stdin?.write('make a 30-second promo for my candle shop\nexport\n');
+    await until(() => /^Saved: .+\.mp4/m.test(bot.stdout()), 20_000, 'the saved MP4');
+
+    const text = await (await fetch(url)).text();
+    expect(text).toMatch(/^nemo_bot_turns_total\{outcome="done"\} 1$/m);
+    expect(text).toMatch(/^nemo_bot_turn_duration_seconds_count\{outcome="done"\} 1$/m);
+    expect(text).toMatch(/^nemo_bot_turns_active 0$/m);
+    expect(text).toMatch(/^nemo_bot_open_streams 0$/m);
+    expect(text).toMatch(/^nemo_bot_exports_total\{outcome="posted"\} 1$/m);
+    expect(text).toMatch(/^nemo_bot_render_duration_seconds_count\{outcome="posted"\} 1$/m);
+    expect(text).toMatch(/^nemo_bot_exports_active 0$/m);
+
+    bot.child.stdin?.end();
+    expect((await bot.exited).code, bot.stderr()).toBe(0);
+  }, 40_000);
+});
