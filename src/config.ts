@@ -17,69 +17,57 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-export const configSchema = z
-  .object({
-    NEMO_API_URL: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .default('https://mega-api-prod.nemovideo.ai'),
-    NEMO_TOKEN: optional,
-    STORE_URL: z
-      .string()
-      .regex(
-        /^(sqlite:\/\/|redis:\/\/|rediss:\/\/|memory:\/\/)/,
-        'must start with sqlite://, redis:// or memory://',
-      )
-      .default('sqlite://./data/bot.sqlite'),
-    EXPORT_DIR: z.string().min(1).default('./exports'),
-    /** 0 turns the "⏳ Still working..." messages off. */
-    HEARTBEAT_INTERVAL_MS: int(120_000),
-    RENDER_POLL_INTERVAL_MS: int(30_000),
-    RENDER_POLL_MAX: int(10, 1),
-    RATE_LIMIT_RETRY_MS: int(30_000),
-    SSE_TIMEOUT_MS: int(900_000),
-    SSE_STUCK_MS: int(600_000),
-    RECOVERY_FIRST_MS: int(30_000),
-    RECOVERY_EVERY_MS: int(60_000),
-    RECOVERY_CHECKS: int(5),
-    /** Per-request budget of the plain (non-SSE) calls. */
-    HTTP_TIMEOUT_MS: int(30_000),
-    /** Budget of a file upload to NemoVideo or a download of a render. */
-    TRANSFER_TIMEOUT_MS: int(600_000),
-    MAX_UPLOAD_MB: int(200),
-    /** How many prompts may wait behind a running agent turn in one chat. */
-    QUEUE_MAX: int(3),
-    TELEGRAM_BOT_TOKEN: optional,
-    TELEGRAM_API_ROOT: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .default('https://api.telegram.org'),
-    TELEGRAM_LOCAL_API: bool(false),
-    TELEGRAM_WEBHOOK_URL: optional,
-    TELEGRAM_WEBHOOK_SECRET: optional,
-    /** How long an album's parts are collected before they are handled as one message. */
-    TELEGRAM_ALBUM_WAIT_MS: int(1_000),
-    DISCORD_TOKEN: optional,
-    DISCORD_API_URL: optional,
-    DISCORD_GUILD_ID: optional,
-    PORT: int(8080, 0, 65_535),
-    /** How long the store may take to answer /readyz's probe before the instance counts as not ready. */
-    READY_TIMEOUT_MS: int(2_000, 1),
-    /** Serve /metrics on this port instead of PORT: for a private network (Fly's [metrics] scraper), not the LB. */
-    METRICS_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65_535).optional()),
-    /** Bearer token for /metrics; required to serve it on the public PORT. Long, so it is redactable and unguessable. */
-    METRICS_TOKEN: optional.refine(
-      (v) => v === undefined || v.length >= 16,
-      'must be at least 16 characters',
-    ),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((c, ctx) => {
-    if (c.METRICS_PORT && c.METRICS_PORT === c.PORT)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['METRICS_PORT'],
-        message: 'must differ from PORT (unset it to serve /metrics on PORT behind METRICS_TOKEN)',
-      });
-  });
+export const configSchema = z.object({
+  NEMO_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://mega-api-prod.nemovideo.ai'),
+  NEMO_TOKEN: optional,
+  STORE_URL: z
+    .string()
+    .regex(
+      /^(sqlite:\/\/|redis:\/\/|rediss:\/\/|memory:\/\/)/,
+      'must start with sqlite://, redis:// or memory://',
+    )
+    .default('sqlite://./data/bot.sqlite'),
+  EXPORT_DIR: z.string().min(1).default('./exports'),
+  /** 0 turns the "⏳ Still working..." messages off. */
+  HEARTBEAT_INTERVAL_MS: int(120_000),
+  RENDER_POLL_INTERVAL_MS: int(30_000),
+  RENDER_POLL_MAX: int(10, 1),
+  RATE_LIMIT_RETRY_MS: int(30_000),
+  SSE_TIMEOUT_MS: int(900_000),
+  SSE_STUCK_MS: int(600_000),
+  RECOVERY_FIRST_MS: int(30_000),
+  RECOVERY_EVERY_MS: int(60_000),
+  RECOVERY_CHECKS: int(5),
+  /** Per-request budget of the plain (non-SSE) calls. */
+  HTTP_TIMEOUT_MS: int(30_000),
+  /** Budget of a file upload to NemoVideo or a download of a render. */
+  TRANSFER_TIMEOUT_MS: int(600_000),
+  MAX_UPLOAD_MB: int(200),
+  /** How many prompts may wait behind a running agent turn in one chat. */
+  QUEUE_MAX: int(3),
+  TELEGRAM_BOT_TOKEN: optional,
+  TELEGRAM_API_ROOT: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://api.telegram.org'),
+  TELEGRAM_LOCAL_API: bool(false),
+  TELEGRAM_WEBHOOK_URL: optional,
+  TELEGRAM_WEBHOOK_SECRET: optional,
+  /** How long an album's parts are collected before they are handled as one message. */
+  TELEGRAM_ALBUM_WAIT_MS: int(1_000),
+  DISCORD_TOKEN: optional,
+  DISCORD_API_URL: optional,
+  DISCORD_GUILD_ID: optional,
+  PORT: int(8080, 0, 65_535),
+  /** How long the store may take to answer /readyz's probe before the instance counts as not ready. */
+  READY_TIMEOUT_MS: int(2_000, 1),
+  /** Serve /metrics on this port instead of PORT: for a private network (Fly's [metrics] scraper), not the LB. */
+  METRICS_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65_535).optional()),
+  /** Bearer token for /metrics; required to serve it on the public PORT. Long, so it is redactable and unguessable. */
+  METRICS_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -90,7 +78,14 @@ export class ConfigError extends Error {
 /** Parses the environment; on a bad value throws one readable line naming the variable (never its value). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const c = result.data;
+    if (c.METRICS_PORT && c.METRICS_PORT === c.PORT)
+      throw new ConfigError(
+        'Invalid configuration: METRICS_PORT: must differ from PORT (unset it to serve /metrics on PORT behind METRICS_TOKEN)',
+      );
+    return c;
+  }
   const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
 }
