@@ -4,8 +4,8 @@ import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
 import type { Engine } from './core/ports.ts';
-import { createHttpServer } from './http.ts';
 import { createNemoClient, type NemoTiming } from './nemo/index.ts';
+import { createOps } from './ops.ts';
 import { createLogger, Secrets } from './secrets.ts';
 import { createStore, type Store } from './store/index.ts';
 
@@ -79,17 +79,18 @@ export async function runBot({
   const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: stderr });
   const platforms = Boolean(config.TELEGRAM_BOT_TOKEN || config.DISCORD_TOKEN);
   const stop = signalled();
-  const http = createHttpServer(logger);
   const handles: AdapterHandle[] = [];
   let store: Store | undefined;
   let engine: Engine | undefined;
+  const ops = createOps({ config, logger, secrets, version, state: () => store?.state });
+  const http = ops.http;
 
   const shutdown = async () => {
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
     if (store) await store.close().catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
-    await http.close();
+    await ops.close();
     stop.dispose();
   };
 
@@ -104,7 +105,15 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
-    const eng = createEngine({ config, nemo, store: opened.keyv, state: opened.state, logger, secrets });
+    const eng = createEngine({
+      config,
+      nemo,
+      store: opened.keyv,
+      state: opened.state,
+      logger,
+      secrets,
+      metrics: ops.metrics.port,
+    });
     engine = eng;
     // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
     // fight over 8080. Platform modes always serve it (health checks, webhooks).
@@ -112,6 +121,7 @@ export async function runBot({
       const port = await http.listen(config.PORT);
       logger.info({ port }, 'http server listening');
     }
+    await ops.listenMetrics();
     const deps: AdapterDeps = {
       engine: eng,
       config,
@@ -119,13 +129,17 @@ export async function runBot({
       secrets,
       state: opened.state,
       mount: http.mount,
+      health: ops.health,
+      metrics: ops.metrics.port,
     };
     // Loaded on demand: the terminal chat starts without paying for discord.js and grammY.
     if (config.TELEGRAM_BOT_TOKEN) {
+      ops.health.expect('telegram');
       const { startTelegram } = await import('./adapters/telegram/index.ts');
       handles.push(await startTelegram(deps));
     }
     if (config.DISCORD_TOKEN) {
+      ops.health.expect('discord');
       const { startDiscord } = await import('./adapters/discord/index.ts');
       handles.push(await startDiscord(deps));
     }
@@ -144,6 +158,8 @@ export async function runBot({
   if (platforms) {
     await resume(engine);
     const sig = await stop.promise;
+    // Not ready from this moment: the load balancer stops sending while in-flight work is persisted.
+    ops.health.drain();
     logger.info({ signal: sig }, 'stopping');
   } else {
     const abort = new AbortController();
@@ -159,6 +175,7 @@ export async function runBot({
       signal: abort.signal,
     });
     const why = await Promise.race([done.then(() => 'eof' as const), stop.promise]);
+    ops.health.drain();
     if (why !== 'eof') logger.info({ signal: why }, 'stopping');
     abort.abort();
   }

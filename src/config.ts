@@ -60,6 +60,12 @@ export const configSchema = z.object({
   DISCORD_API_URL: optional,
   DISCORD_GUILD_ID: optional,
   PORT: int(8080, 0, 65_535),
+  /** How long the store may take to answer /readyz's probe before the instance counts as not ready. */
+  READY_TIMEOUT_MS: int(2_000, 1),
+  /** Serve /metrics on this port instead of PORT: for a private network (Fly's [metrics] scraper), not the LB. */
+  METRICS_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65_535).optional()),
+  /** Bearer token for /metrics; required to serve it on the public PORT. Long, so it is redactable and unguessable. */
+  METRICS_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,7 +78,14 @@ export class ConfigError extends Error {
 /** Parses the environment; on a bad value throws one readable line naming the variable (never its value). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const c = result.data;
+    if (c.METRICS_PORT && c.METRICS_PORT === c.PORT)
+      throw new ConfigError(
+        'Invalid configuration: METRICS_PORT: must differ from PORT (unset it to serve /metrics on PORT behind METRICS_TOKEN)',
+      );
+    return c;
+  }
   const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
 }

@@ -9,6 +9,7 @@ import type { StatePort } from '../store/state.ts';
 import type { Accounts } from './account.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
+import type { MetricsPort } from './metrics-port.ts';
 import type { ChatAddress, ChatPort, ChatResolver, Lang, OutMessage, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
 
@@ -27,6 +28,8 @@ export interface Core {
   accounts: Accounts;
   /** The one owner of job state: render jobs and agent turns in flight. */
   jobs: Jobs;
+  /** /metrics hook points (noopMetrics when none is wired). */
+  metrics: MetricsPort;
   /** Fires on close(): waits that are not a lane task (credits, status) stop too. */
   shutdown: AbortSignal;
 }

@@ -15,6 +15,7 @@ import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
+import { type MetricsPort, noopMetrics } from './metrics-port.ts';
 import {
   type Attachment,
   addressPrefix,
@@ -36,6 +37,7 @@ export interface EngineDeps {
   state: StatePort;
   logger: Logger;
   secrets: Secrets;
+  metrics?: MetricsPort;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -49,11 +51,15 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const now = Date.now;
   const sessions = createSessions({ store: deps.store, logger, now });
+  const metrics = deps.metrics ?? noopMetrics;
   const core: Core = {
     ...deps,
+    metrics,
     sessions,
-    lanes: new Lanes(now, (address, e) =>
-      logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+    lanes: new Lanes(
+      now,
+      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+      (address, waiting) => metrics.queueDepth(address, waiting),
     ),
     resolvers: new Map(),
     accounts: new Accounts({

@@ -29,6 +29,7 @@ export function errorText(ctx: ChatCtx, e: unknown): string {
 
 /** Logs the failure and tells the user. */
 export async function reportError(ctx: ChatCtx, e: unknown, what: string): Promise<void> {
+  ctx.core.metrics.errorCode(isNemoError(e) ? e.code : 'internal');
   if (isNemoError(e)) {
     ctx.log.warn({ code: e.code, kind: e.kind, status: e.status, path: e.path }, `${what} failed`);
     if (e.code === 'session_not_found') {

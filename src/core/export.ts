@@ -63,8 +63,12 @@ export async function driveJob(
   signal: AbortSignal,
 ): Promise<void> {
   const progress = progressMessage(ctx, job, opts.ref);
+  const started = Date.now();
+  let outcome = 'failed';
+  ctx.core.metrics.exportStarted();
   try {
     if (job.phase === 'posting' && (await ctx.core.jobs.posted(job))) {
+      outcome = 'posted';
       // The earlier process posted it (or died sending it): posting is at most once.
       await ctx.core.jobs.drop(job);
       return;
@@ -78,8 +82,10 @@ export async function driveJob(
     await post(ctx, job, video);
     await progress.text(ctx.m.exportDone(progress.seconds()));
     await ctx.core.jobs.drop(job);
+    outcome = 'posted';
   } catch (e) {
     const why = stopReason(signal);
+    outcome = why ?? 'failed';
     if (why === 'shutdown') return;
     if (why === 'cancel') {
       await account.cancelRender(job.id, ctx.core.shutdown).catch(() => {});
@@ -88,6 +94,8 @@ export async function driveJob(
     }
     await ctx.core.jobs.drop(job).catch(() => {});
     await reportError(ctx, e, 'export');
+  } finally {
+    ctx.core.metrics.exportEnded(Date.now() - started, outcome);
   }
 }
 

@@ -45,6 +45,7 @@ export async function relayStream(
   const sig = AbortSignal.any([signal, stuck.signal]);
   const heartbeat = startHeartbeat(ctx, sig);
   ctx.chat.activity?.('typing').catch(() => {});
+  ctx.core.metrics.streamOpened();
   try {
     for await (const ev of account.chat(sessionId, text, sig)) {
       if (ev.type === 'tool_call' || ev.type === 'tool_result') {
@@ -75,6 +76,7 @@ export async function relayStream(
     // Our own stop for a stuck stream ends the turn quietly: the user was told.
     if (!(stuck.signal.aborted && !signal.aborted)) throw e;
   } finally {
+    ctx.core.metrics.streamClosed();
     await heartbeat.stop();
   }
   return out;

@@ -45,9 +45,12 @@ export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSig
   }
   if (!text) return;
   await ctx.core.jobs.markTurn(ctx.address, text, ctx.lang);
+  const started = Date.now();
+  ctx.core.metrics.turnStarted();
   try {
     await talk(ctx, session, text, before, signal);
   } finally {
+    ctx.core.metrics.turnEnded(Date.now() - started, stopReason(signal) ?? 'done');
     // A turn cut by shutdown stays recorded: the next process tells the chat instead of re-sending.
     if (stopReason(signal) !== 'shutdown') await ctx.core.jobs.clearTurn(ctx.address).catch(() => {});
   }

@@ -118,6 +118,21 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
     botId,
   });
   client.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord client error'));
+  // For /metrics: `route` is the rate-limit route, ids and tokens already replaced by placeholders.
+  client.rest.on('response', (req, res) => {
+    if (res.ok) return;
+    const method = `${req.method} ${req.route}`;
+    deps.metrics?.platformError('discord', method, res.status);
+    // A 429 is always sent again after its delay (`retries: 0` covers only 5xx and timeouts).
+    if (res.status === 429) deps.metrics?.platformRetry('discord', method);
+  });
+  // Readiness follows the gateway: discord.js reconnects by itself; until it has, this instance hears nothing.
+  const report = (status: 'ok' | 'down', reason: string) => deps.health?.report('discord', status, reason);
+  client.on(Events.ShardDisconnect, (e) => report('down', `gateway closed (${e.code})`));
+  client.on(Events.ShardReconnecting, () => report('down', 'gateway reconnecting'));
+  client.on(Events.ShardResume, () => report('ok', 'gateway'));
+  client.on(Events.ShardReady, () => report('ok', 'gateway'));
+  report('ok', 'gateway');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

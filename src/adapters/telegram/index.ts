@@ -30,6 +30,19 @@ export async function startTelegram(
   // 429 retry_after and 5xx are retried (bounded). Network errors are not: auto-retry would retry them
   // without limit (hanging shutdown while Telegram is unreachable), and a timed-out sendVideo may have
   // arrived, so sending it again could post the video twice.
+  // For /metrics, installed inside auto-retry so it sees every attempt; auto-retry passes the same payload
+  // object again, which is how a retry is told from a new call.
+  const tried = new WeakSet<object>();
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (payload && tried.has(payload)) deps.metrics?.platformRetry('telegram', method);
+    if (payload) tried.add(payload);
+    const res = await prev(method, payload, signal).catch((err: unknown) => {
+      deps.metrics?.platformError('telegram', method, 'network');
+      throw err;
+    });
+    if (!res.ok) deps.metrics?.platformError('telegram', method, res.error_code);
+    return res;
+  });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: 300, rethrowHttpErrors: true }));
   bot.catch((err) =>
     logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'),
@@ -60,6 +73,7 @@ export async function startTelegram(
     logger.warn({ err: (err as Error).message }, 'setMyCommands failed; the menu may be stale'),
   );
 
+  const report = (status: 'ok' | 'down', reason?: string) => deps.health?.report('telegram', status, reason);
   const transport = config.TELEGRAM_WEBHOOK_URL
     ? await startWebhook(bot, logger, {
         url: config.TELEGRAM_WEBHOOK_URL,
@@ -67,8 +81,9 @@ export async function startTelegram(
         token,
         secrets,
         mount: deps.mount,
+        report,
       })
-    : startPolling(bot, logger);
+    : startPolling(bot, logger, report);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

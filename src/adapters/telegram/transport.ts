@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import type { CheckStatus } from '../../health.ts';
 import type { Logger, Secrets } from '../../secrets.ts';
 import type { GrammySignal } from './media.ts';
 
@@ -47,14 +48,22 @@ export async function identify(bot: Bot, logger: Logger, signal?: AbortSignal): 
 }
 
 /** Long polling; resolves once polling runs. Errors after that (409: a second poller) are logged. */
-export function startPolling(bot: Bot, logger: Logger): { stop(): Promise<void> } {
+export function startPolling(
+  bot: Bot,
+  logger: Logger,
+  report: (status: CheckStatus, reason?: string) => void = () => {},
+): { stop(): Promise<void> } {
   const polling = bot
     .start({
       drop_pending_updates: false,
       allowed_updates: [...ALLOWED_UPDATES],
-      onStart: (me) => logger.info({ bot: me.username, mode: 'polling' }, 'telegram bot started'),
+      onStart: (me) => {
+        logger.info({ bot: me.username, mode: 'polling' }, 'telegram bot started');
+        report('ok', 'polling');
+      },
     })
     .catch((err: unknown) => {
+      report('down', `polling stopped${err instanceof GrammyError ? `: ${err.error_code}` : ''}`);
       if (err instanceof GrammyError && err.error_code === 409) {
         logger.error(
           {},
@@ -81,6 +90,7 @@ export interface WebhookOptions {
   token: string;
   secrets: Secrets;
   mount(path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void;
+  report?: (status: CheckStatus, reason?: string) => void;
 }
 
 /** Webhook mode: serves the URL's path on main's server and registers it with Telegram (secret_token checked). */
@@ -115,6 +125,7 @@ export async function startWebhook(
     drop_pending_updates: false,
   });
   logger.info({ bot: bot.botInfo.username, mode: 'webhook', path: url.pathname }, 'telegram bot started');
+  opts.report?.('ok', 'webhook');
   return {
     async stop() {
       stopped = true;
