@@ -85,8 +85,9 @@ export async function sniff(
     reader.releaseLock();
     throw e;
   }
-  const refuse = (v: Exclude<SniffVerdict, { ok: true }>): SniffVerdict => {
-    void reader.cancel().catch(() => {});
+  const refuse = async (v: Exclude<SniffVerdict, { ok: true }>): Promise<SniffVerdict> => {
+    // Release the source (a download, an open file) before telling: nothing more is read from it.
+    await reader.cancel().catch(() => {});
     return v;
   };
   if (size === 0) return refuse({ ok: false, why: 'empty' });

@@ -16,8 +16,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const PROMPT = 'make a 30-second promo for my candle shop';
-
 /** An attachment streamed from bytes, as the terminal and Telegram hand them over. */
 function file(name: string, bytes: Buffer, size: number | undefined = bytes.length): Attachment {
   const a: Attachment = {
