@@ -66,8 +66,8 @@ export async function open(ctx: ChatCtx): Promise<void> {
   }
   try {
     const link = await ctx.core.accounts.for(ctx).claimLink({ taskId, sessionId }, ctx.core.shutdown);
-    // The link opens the project for whoever has it: only the asker should see it where the platform can.
-    await ctx.say({ text: ctx.m.openLink(link), private: true });
+    // The link opens the project for whoever has it: only the asker may see it (a DM from a group).
+    await ctx.say({ text: ctx.m.openLink(link), private: true, again: '/open' });
   } catch (e) {
     await reportError(ctx, e, 'claim link');
   }

@@ -119,7 +119,7 @@ async function run(
   inTurn: (c: LaneCommand) => Promise<void>,
 ): Promise<void> {
   if (!(await allowed(ctx, command, sender))) {
-    await ctx.say({ text: ctx.m.adminOnly, private: true });
+    await ctx.say({ text: ctx.m.adminOnly, ephemeral: true });
     return;
   }
   const name = command.name;

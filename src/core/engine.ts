@@ -9,7 +9,7 @@ import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
 import { Accounts } from './account.ts';
-import { refuseAttachments } from './attachments.ts';
+import { refuseMessage } from './attachments.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
@@ -24,6 +24,7 @@ import {
   type Engine,
   type InboundMessage,
 } from './ports.ts';
+import { withSender } from './private.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
 import { agentTurn } from './turn.ts';
@@ -149,13 +150,14 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const { record, state } = loaded;
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
-      const ctx = makeCtx(core, chat, record, lang, msg.platform);
+      const ctx = makeCtx(core, withSender(chat, msg), record, lang, msg.platform);
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
-      // A file that cannot be taken is refused at once, before the chat's queue and before any byte moves.
-      const refusal = refuseAttachments(ctx, msg.attachments);
+      // A file that cannot be taken (or an oversized prompt) is refused at once, before the chat's queue and
+      // before any byte moves.
+      const refusal = refuseMessage(ctx, msg);
       if (refusal) {
         release();
-        await ctx.say({ text: refusal, private: true });
+        await ctx.say({ text: refusal, ephemeral: true });
         return;
       }
       const p = plan(msg);
@@ -210,6 +212,10 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    working(address) {
+      if (core.lanes.hasExport(address)) return 'export';
+      return core.lanes.current(address) ? 'turn' : undefined;
     },
     async close() {
       closing = true;

@@ -3,6 +3,7 @@ import { formatList } from '../../src/core/errors.ts';
 import { en } from '../../src/i18n/messages.en.ts';
 import { zh } from '../../src/i18n/messages.zh.ts';
 import type { FakeRoute, InjectedFault } from '../fakes/nemo/types.ts';
+import { tinyJpeg } from '../fakes/telegram/jpeg.ts';
 import { type Harness, harness, inbound, recordingChat } from './engine-harness.ts';
 
 // Backend failures, end to end: the fake answers with a fault, the user reads one clear message in their
@@ -25,8 +26,8 @@ interface Case {
   setup?: boolean;
   expectEn: RegExp;
   expectZh: RegExp;
-  /** Shown only to the sender where the platform can (token trouble, rate limits). */
-  private?: boolean;
+  /** Token trouble goes to the sender alone; rate limits only where that is free (ephemeral). */
+  audience?: 'private' | 'ephemeral';
 }
 
 const f = (route: FakeRoute, x: Omit<InjectedFault, 'route'>): InjectedFault => ({ route, times: 99, ...x });
@@ -59,14 +60,14 @@ const CASES: Case[] = [
     say: 'credits',
     expectEn: /try again in a minute/,
     expectZh: /一分钟后/,
-    private: true,
+    audience: 'ephemeral',
   },
   {
     name: '429 on the token endpoint',
     fault: f('token', { status: 429 }),
     expectEn: /trial limit.*NEMO_TOKEN/,
     expectZh: /试用.*NEMO_TOKEN/,
-    private: true,
+    audience: 'ephemeral',
   },
   {
     name: '500 backend',
@@ -79,7 +80,7 @@ const CASES: Case[] = [
     fault: f('token', { status: 400 }),
     expectEn: /trial sign-in/,
     expectZh: /试用登录/,
-    private: true,
+    audience: 'private',
   },
   {
     name: 'render failed',
@@ -119,7 +120,9 @@ describe.each([
     expect(said).toMatch(lang === 'en' ? c.expectEn : c.expectZh);
     if (lang === 'zh') expect(said).toMatch(/\p{Script=Han}/u);
     const refusal = chat.log.slice(start).find((p) => (lang === 'en' ? c.expectEn : c.expectZh).test(p.text));
-    expect(Boolean(refusal?.private)).toBe(Boolean(c.private));
+    expect(Boolean(refusal?.private)).toBe(c.audience === 'private');
+    expect(refusal?.kind === 'private').toBe(c.audience === 'private');
+    expect(Boolean(refusal?.ephemeral)).toBe(c.audience === 'ephemeral');
     for (const token of h.fake.issuedTokens) expect(said).not.toContain(token);
   });
 });
@@ -152,7 +155,9 @@ describe('credits and tokens', () => {
     h.fake.options.faults = [{ route: 'chat', code: 2001 }];
     await h.engine.handle(inbound(a, PROMPT_EN), a);
     const text = a.texts().join('\n');
-    expect(text).toContain(en.errors.no_credits({ operator: true, formats: '', maxMb: 0 }));
+    expect(text).toContain(
+      en.errors.no_credits({ operator: true, platform: 'terminal', formats: '', maxMb: 0 }),
+    );
     expect(text).not.toContain('register?bind');
     for (const p of [...a.log, ...b.log]) expect(p.text).not.toContain(token);
   });
@@ -189,7 +194,7 @@ describe('credits and tokens', () => {
   it('uploads a streamed file, then sends the text', async () => {
     h = await harness();
     const chat = recordingChat();
-    const bytes = new TextEncoder().encode('fake image bytes');
+    const bytes = tinyJpeg();
     const open = async () =>
       new ReadableStream<Uint8Array>({
         start(c) {
@@ -203,7 +208,7 @@ describe('credits and tokens', () => {
       }),
       chat,
     );
-    expect(h.fake.uploads.map((u) => u.bytes.toString())).toEqual(['fake image bytes']);
+    expect(h.fake.uploads.map((u) => Buffer.compare(u.bytes, bytes))).toEqual([0]);
     expect(chat.texts()).toContain(en.uploaded('photo.jpg'));
     expect(h.fake.chats.map((c) => c.text)).toEqual(['turn this photo into a promo']);
   });
@@ -227,7 +232,9 @@ describe('credits and tokens', () => {
     await h.engine.handle(inbound(chat, PROMPT_EN), chat);
     h.fake.options.faults = [{ route: 'state', code: 1002 }];
     await h.engine.handle(inbound(chat, 'status'), chat);
-    expect(chat.texts().at(-1)).toBe(en.errors.session_not_found({ operator: false, formats: '', maxMb: 0 }));
+    expect(chat.texts().at(-1)).toBe(
+      en.errors.session_not_found({ operator: false, platform: 'terminal', formats: '', maxMb: 0 }),
+    );
     await h.engine.handle(inbound(chat, 'add a title "Back"'), chat);
     expect(h.fake.count('session')).toBe(2);
     expect(chat.texts().filter((t) => t === en.connecting)).toHaveLength(2);

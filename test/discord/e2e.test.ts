@@ -7,6 +7,7 @@ import { nemoTimingFromConfig } from '../../src/app.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import { createNemoClient } from '../../src/nemo/index.ts';
 import type { FakeDiscordOptions } from '../fakes/discord/types.ts';
+import { tinyPng } from '../fakes/media.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';
 import { type Harness, startHarness } from './harness.ts';
@@ -102,7 +103,7 @@ const text = (h: Harness, i: Parameters<Harness['fake']['repliesTo']>[0]) =>
 
 test('/video with a prompt and an image: deferred, heartbeats on one message, then the reply', async () => {
   const { fake } = await start({ nemo: { generateMs: 300 } });
-  const image = fake.upload('cat.png', Buffer.from('\x89PNG image'), 'image/png');
+  const image = fake.upload('cat.png', tinyPng(), 'image/png');
   const i = fake.slash('video', { prompt: 'make a 5 second video of this cat', file: image });
   await fake.waitFor(() => h && text(h, i).includes('✅'));
   expect(i.ackType).toBe(5);

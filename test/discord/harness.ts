@@ -27,6 +27,9 @@ export class ScriptedEngine implements Engine {
   }
   async resume(): Promise<void> {}
   async idle(): Promise<void> {}
+  working(): undefined {
+    return undefined;
+  }
   async close(): Promise<void> {}
 }
 

@@ -3,7 +3,7 @@ import { type ErrorContext, messages } from '../../src/i18n/index.ts';
 // Which bot texts are error reports, in either language: a transient fault on an idempotent call must be
 // retried before the user sees one of these.
 
-const CONTEXT: ErrorContext = { operator: true, formats: 'mp4', maxMb: 200 };
+const CONTEXT: ErrorContext = { operator: true, formats: 'mp4', maxMb: 200, platform: 'telegram' };
 
 const ERROR_TEXTS: ReadonlySet<string> = new Set(
   (['en', 'zh'] as const).flatMap((lang) => {

@@ -1,8 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DiscordAPIError, type REST, Routes } from 'discord.js';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
+import { sendDirect } from './direct.ts';
 import { allowedMentions, buttonRow, clip, type DcTarget, postChannel, splitText } from './encode.ts';
 
 // The ChatPort for a channel, through plain REST: DMs and mentions, results that outlive an interaction
@@ -32,7 +33,7 @@ export function payloads(message: OutMessage): Payload[] {
   return parts.map((content, i) => ({
     content,
     components: i === parts.length - 1 ? rows : [],
-    ...(message.private ? { ephemeral: true } : {}),
+    ...(message.private || message.ephemeral ? { ephemeral: true } : {}),
   }));
 }
 
@@ -87,6 +88,11 @@ export class ChannelPort implements ChatPort {
     for (const [i, p] of payloads(message).entries())
       id = await this.post(p, i === 0 ? this.mentionUserId : undefined);
     return { id };
+  }
+
+  /** A channel message is public (an @mention reply, a late result): a private one goes as a DM. */
+  sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    return sendDirect(this.env, to, message);
   }
 
   async edit(ref: SentRef, message: OutMessage): Promise<void> {

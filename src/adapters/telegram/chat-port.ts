@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Api, GrammyError, InputFile } from 'grammy';
 import { LRUCache } from 'lru-cache';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
 import { clip, keyboard, splitCaption, splitText } from './encode.ts';
@@ -67,6 +67,30 @@ export class TelegramChatPort implements ChatPort {
       });
       id = String(sent.message_id);
       if (last) remember(this.#shown, id, part + JSON.stringify(markup ?? null));
+    }
+    return { id };
+  }
+
+  /**
+   * A DM: a user's private chat has the user's id. Telegram answers 403 when the user never started the bot
+   * (or blocked it); then the core says in the group where to get the answer. Only a positive id is a user:
+   * an anonymous group admin writes as the group itself, which is no private place.
+   */
+  async sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    const userId = Number(to.id);
+    if (!Number.isSafeInteger(userId) || userId <= 0) return undefined;
+    let id = '';
+    try {
+      for (const part of splitText(message.text)) {
+        id = String((await this.deps.api.sendMessage(userId, part)).message_id);
+      }
+    } catch (err) {
+      const unreachable =
+        err instanceof GrammyError &&
+        (err.error_code === 403 || (err.error_code === 400 && /chat not found/i.test(err.description)));
+      if (!unreachable) throw err;
+      this.deps.logger.info({ address: this.address }, 'telegram: the user has no private chat with the bot');
+      return undefined;
     }
     return { id };
   }

@@ -1,4 +1,11 @@
-import { channelPayload, dmChannelPayload, messagePayload, snowflake, userPayload } from './payloads.ts';
+import {
+  channelPayload,
+  dmChannelId,
+  dmChannelPayload,
+  messagePayload,
+  snowflake,
+  userPayload,
+} from './payloads.ts';
 import type { DiscordState } from './state.ts';
 import type { FakeInteraction, FakeMessage, RecordedFile } from './types.ts';
 
@@ -29,6 +36,7 @@ const INVALID_WEBHOOK_TOKEN = err(401, 50027, 'Invalid Webhook Token');
 const UNKNOWN_MESSAGE = err(404, 10008, 'Unknown Message');
 const UNKNOWN_CHANNEL = err(404, 10003, 'Unknown Channel');
 const EMPTY_MESSAGE = err(400, 50006, 'Cannot send an empty message');
+const CANNOT_MESSAGE = err(403, 50007, 'Cannot send messages to this user');
 const TOO_LONG = err(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
 
 type Body = Record<string, unknown>;
@@ -62,6 +70,7 @@ export function handleRest(state: DiscordState, req: RestRequest): RestAnswer {
     };
   if (route === 'GET /gateway') return { status: 200, body: { url: req.gatewayUrl } };
   if (route === 'GET /users/@me') return { status: 200, body: userPayload(state.options.bot) };
+  if (route === 'POST /users/@me/channels') return openDm(state, body);
   if (route === 'GET /applications/@me')
     return { status: 200, body: { id: app, name: state.options.bot.username, bot_public: true, flags: 0 } };
   if (method === 'PUT' && parts[0] === 'applications' && parts[1] === app && parts.at(-1) === 'commands') {
@@ -101,6 +110,7 @@ function channel(
   if (method === 'POST' && rest[0] === 'typing' && rest.length === 1) return { status: 204 };
   if (rest[0] !== 'messages') return { status: 404, body: { message: '404: Not Found', code: 0 } };
   if (method === 'POST' && rest.length === 1) {
+    if (state.dms.get(channelId)?.dmsClosed) return CANNOT_MESSAGE;
     const invalid = checkContent(body, req.files);
     if (invalid) return invalid;
     const m = state.addMessage({
@@ -128,6 +138,18 @@ function channel(
     return { status: 204 };
   }
   return { status: 404, body: { message: '404: Not Found', code: 0 } };
+}
+
+/**
+ * Create DM: `{recipient_id}` → the DM channel with that user (the same id every time). Opening it always
+ * works for a known user; Discord refuses only the message posted there (50007) when the user takes no DMs.
+ */
+function openDm(state: DiscordState, body: Body): RestAnswer {
+  const user = state.users.get(String(body.recipient_id ?? ''));
+  if (!user) return err(404, 10013, 'Unknown User');
+  const channelId = dmChannelId(user.id);
+  state.dms.set(channelId, user);
+  return { status: 200, body: dmChannelPayload(channelId, user) };
 }
 
 function checkContent(body: Body, files: RecordedFile[]): RestAnswer | undefined {

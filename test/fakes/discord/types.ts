@@ -20,6 +20,8 @@ export interface FakeUser {
   username: string;
   globalName?: string;
   bot?: boolean;
+  /** Takes no direct messages from the bot (privacy settings, no shared server): posting there is 50007. */
+  dmsClosed?: boolean;
 }
 
 export interface FakeDiscordOptions {

@@ -2,6 +2,7 @@ import type { Gateway } from './gateway.ts';
 import { Intents } from './gateway.ts';
 import {
   channelPayload,
+  dmChannelId,
   dmChannelPayload,
   memberPayload,
   messagePayload,
@@ -40,7 +41,7 @@ export class UserActions {
     const user = ctx.user ?? ALICE;
     this.state.users.set(user.id, user);
     if (ctx.dm) {
-      const channelId = `5${user.id.slice(1)}`;
+      const channelId = dmChannelId(user.id);
       this.state.dms.set(channelId, user);
       return { user, channelId, guildId: undefined, channel: dmChannelPayload(channelId, user) };
     }

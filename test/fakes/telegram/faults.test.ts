@@ -8,6 +8,8 @@ import { type FakeTelegram, type RecordedCall, startFakeTelegram } from './serve
 let tg: FakeTelegram;
 beforeEach(async () => {
   tg = await startFakeTelegram();
+  // Telegram lets a bot write to a private chat only after the user pressed Start.
+  tg.privateChat(tg.user(1));
 });
 afterEach(async () => {
   await tg.close();
