@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { parseBody, resolveAttachments } from './body.ts';
 import { callMethod, fail, type MethodAnswer } from './methods.ts';
 import { type SentMessage, TelegramState } from './state.ts';
+import { CONFLICT_TEXT, DeliverySwitches } from './switches.ts';
 import type { FakeTelegramOptions, RecordedCall, StoredFile, TgUser } from './types.ts';
 import { TelegramUsers } from './users.ts';
 
@@ -22,6 +23,8 @@ export class FakeTelegram extends TelegramUsers {
   #server: Server;
   #url = '';
   #held = new Set<ServerResponse>();
+  /** Front pages (502/503), 409 Conflicts and held calls (switches.ts). */
+  readonly switches = new DeliverySwitches();
 
   constructor(options: FakeTelegramOptions) {
     super(new TelegramState(options));
@@ -171,6 +174,7 @@ export class FakeTelegram extends TelegramUsers {
         res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
     };
     if (token !== this.token) return answer(fail(401, 'Unauthorized'));
+    if (this.switches.intercept(call, res)) return;
     const retryAfter = method === 'getUpdates' ? undefined : this.state.takeRateLimit(method);
     if (retryAfter !== undefined) {
       return answer(fail(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter }));
@@ -188,6 +192,7 @@ export class FakeTelegram extends TelegramUsers {
         ),
       );
     }
+    if (this.switches.takeConflict()) return answer(fail(409, CONFLICT_TEXT));
     const offset = typeof call.params.offset === 'number' ? call.params.offset : undefined;
     const limit = typeof call.params.limit === 'number' && call.params.limit > 0 ? call.params.limit : 100;
     const timeoutSec = typeof call.params.timeout === 'number' ? call.params.timeout : 0;
