@@ -19,37 +19,40 @@ describe('an export cut before its job was stored', () => {
   it.each([
     ['en', 'export', undefined],
     ['zh', '导出', 'zh-CN'],
-  ] as const)('is told after the restart (%s), with an Export button; nothing rendered', async (lang, word, locale) => {
-    h = await harness();
-    const chat = recordingChat();
-    await h.engine.handle(inbound(chat, PROMPT, locale ? { locale } : {}), chat);
-    // The export's state call never answers: the process stops while the export is being planned.
-    h.fake.options.faults = [{ route: 'state', hangMs: 60_000 }];
-    const exporting = h.engine.handle(inbound(chat, word, locale ? { locale } : {}), chat);
-    await chat.waitFor(() => h.fake.count('state') >= 2);
-    expect(await h.state.members('exports:intent')).toEqual([chat.address]);
-    await h.engine.close();
-    await exporting;
-    expect(await h.state.members('jobs:pending')).toEqual([]);
+  ] as const)(
+    'is told after the restart (%s), with an Export button; nothing rendered',
+    async (lang, word, locale) => {
+      h = await harness();
+      const chat = recordingChat();
+      await h.engine.handle(inbound(chat, PROMPT, locale ? { locale } : {}), chat);
+      // The export's state call never answers: the process stops while the export is being planned.
+      h.fake.options.faults = [{ route: 'state', hangMs: 60_000 }];
+      const exporting = h.engine.handle(inbound(chat, word, locale ? { locale } : {}), chat);
+      await chat.waitFor(() => h.fake.count('state') >= 2);
+      expect(await h.state.members('exports:intent')).toEqual([chat.address]);
+      await h.engine.close();
+      await exporting;
+      expect(await h.state.members('jobs:pending')).toEqual([]);
 
-    h.fake.options.faults = [];
-    const chat2 = recordingChat();
-    const second = h.restart();
-    second.registerChats('term', () => chat2);
-    await second.resume();
-    await second.idle();
-    const m = lang === 'zh' ? zh : en;
-    expect(chat2.log).toEqual([{ kind: 'send', id: '1', text: m.exportInterrupted, buttons: ['export'] }]);
-    expect(h.fake.count('render')).toBe(0);
-    expect(await h.state.members('exports:intent')).toEqual([]);
+      h.fake.options.faults = [];
+      const chat2 = recordingChat();
+      const second = h.restart();
+      second.registerChats('term', () => chat2);
+      await second.resume();
+      await second.idle();
+      const m = lang === 'zh' ? zh : en;
+      expect(chat2.log).toEqual([{ kind: 'send', id: '1', text: m.exportInterrupted, buttons: ['export'] }]);
+      expect(h.fake.count('render')).toBe(0);
+      expect(await h.state.members('exports:intent')).toEqual([]);
 
-    // Told once: a third start says nothing.
-    const chat3 = recordingChat();
-    const third = h.restart();
-    third.registerChats('term', () => chat3);
-    await third.resume();
-    expect(chat3.log).toEqual([]);
-  });
+      // Told once: a third start says nothing.
+      const chat3 = recordingChat();
+      const third = h.restart();
+      third.registerChats('term', () => chat3);
+      await third.resume();
+      expect(chat3.log).toEqual([]);
+    },
+  );
 
   it('leaves nothing to tell once the export ran, was refused, or its job was stored', async () => {
     h = await harness({ fake: { renderPolls: 100_000 } });

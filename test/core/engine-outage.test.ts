@@ -99,6 +99,8 @@ describe('a render create whose answer was lost', () => {
     // Before: "can't reach NemoVideo", the job dropped while the render ran (and a retry paid a second one).
     expect(videos(chat.log)).toHaveLength(1);
     expect(h.fake.count('render')).toBe(1);
-    expect(chat.texts().join('\n')).not.toContain(en.errors.unreachable({ operator: false, formats: '', maxMb: 0 }));
+    expect(chat.texts().join('\n')).not.toContain(
+      en.errors.unreachable({ operator: false, formats: '', maxMb: 0 }),
+    );
   });
 });

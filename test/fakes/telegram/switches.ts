@@ -28,7 +28,7 @@ export class DeliverySwitches {
     this.#front.set(method, { times, status });
   }
 
-  /** The next `times` getUpdates calls answer 409 Conflict, as while another instance polls. */
+  /** The next `times` getUpdates calls answer 409 Conflict, as while another instance polls (0 ends it). */
   conflict(times: number): void {
     this.#conflicts = times;
   }
