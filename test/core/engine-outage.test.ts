@@ -86,6 +86,26 @@ describe('an outage longer than the poll budget', () => {
   });
 });
 
+describe('a kept render that never finishes', () => {
+  it('is given up after RENDER_KEEP_MS: the user told to export again, the job dropped', async () => {
+    h = await harness({ env: { ...SHORT_BUDGET, RENDER_KEEP_MS: '300' }, fake: { renderPolls: 100_000 } });
+    const chat = recordingChat();
+    await h.engine.handle(inbound(chat, PROMPT), chat);
+    await h.engine.handle(inbound(chat, 'export'), chat);
+    expect(chat.texts()).toContain(en.exportStillRendering);
+    await h.engine.close();
+    await new Promise((r) => setTimeout(r, 350)); // older than RENDER_KEEP_MS now
+    const chat2 = recordingChat();
+    const second = h.restart();
+    second.registerChats('term', () => chat2);
+    await second.resume();
+    await second.idle();
+    expect(chat2.texts()).toContain(en.exportExpired);
+    expect(videos(chat2.log)).toHaveLength(0);
+    expect(await h.state.members('jobs:pending')).toEqual([]);
+  });
+});
+
 describe('a render create whose answer was lost', () => {
   it('is found again by its id: polled and posted, never created twice', async () => {
     h = await harness();
