@@ -60,6 +60,8 @@ export const configSchema = z.object({
   HEARTBEAT_INTERVAL_MS: int(120_000),
   RENDER_POLL_INTERVAL_MS: int(30_000),
   RENDER_POLL_MAX: int(10, 1),
+  /** How long a render whose poll budget ran out is kept (and looked at again) before it is given up. */
+  RENDER_KEEP_MS: int(86_400_000, 1),
   RATE_LIMIT_RETRY_MS: int(30_000),
   SSE_TIMEOUT_MS: int(900_000),
   SSE_STUCK_MS: int(600_000),
@@ -85,6 +87,10 @@ export const configSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optional,
   /** How long an album's parts are collected before they are handled as one message. */
   TELEGRAM_ALBUM_WAIT_MS: int(1_000),
+  /** First wait before polling again after a 409 Conflict (another poller); doubles up to 32×. */
+  TELEGRAM_CONFLICT_RETRY_MS: int(5_000, 1),
+  /** First wait before re-sending a call Telegram's front refused unprocessed (502/503 page); doubles. */
+  TELEGRAM_RETRY_MS: int(1_000, 1),
   DISCORD_TOKEN: optional,
   DISCORD_API_URL: optional,
   DISCORD_GUILD_ID: optional,

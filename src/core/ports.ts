@@ -112,6 +112,11 @@ export interface VideoOut {
   linkText: string;
   /** The reply language the core chose. */
   lang?: Lang;
+  /**
+   * The same for every attempt to post this video (the render id): a platform that can drop a repeated post
+   * (Discord's message nonce) uses it, since after a crash the core posts again what is not known to have arrived.
+   */
+  key?: string;
 }
 
 /**

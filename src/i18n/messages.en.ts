@@ -172,7 +172,7 @@ export const en = {
   recoveryGaveUp:
     'I couldn’t see any change yet. NemoVideo may still be working on it: send `status` in a few minutes to check.',
   newSession:
-    'ℹ️ Your earlier NemoVideo session had expired, so I started a new one: your earlier timeline is gone.',
+    'ℹ️ NemoVideo couldn’t find your earlier project, so I started a new one: your earlier timeline is gone.',
   staleRecord:
     'ℹ️ I couldn’t read this chat’s saved project, so I’m starting fresh: your earlier timeline is gone.',
   nothingYet: 'Nothing to show yet — describe your video first.',
@@ -235,6 +235,26 @@ export const en = {
         ? '⚠️ Your request is still running. If you quit now, NemoVideo may still finish it: send `status` after you start the bot again.'
         : '⚠️ Your request is still running, and this bot keeps nothing when it stops (STORE_URL=memory://): quitting now loses this project.') +
     ' Press Ctrl+C again to quit.',
+
+  // --- Nothing lost, nothing charged twice (issue 9) ---
+  /** After a restart that cut an export before its render was created. */
+  exportInterrupted:
+    '🎬 I restarted before your export could start, so nothing was rendered or charged. Tap Export to start it again.',
+  /** The poll budget ran out while NemoVideo still renders: the job is kept and looked at again. */
+  exportStillRendering:
+    '🎬 NemoVideo is still rendering your video. I’ll post it here when it’s done — tapping Export again for the same draft won’t render it twice.',
+  /** An export of a draft whose render already runs (or finished unposted): no second render. */
+  exportReattached: '🎬 This draft is already rendering — I’ll post the video here as soon as it’s done.',
+  /** A kept render that never finished within RENDER_KEEP_MS. */
+  exportExpired: '⌛ NemoVideo never finished rendering that video. Tap Export to try again.',
+  /** The store failed: what was kept and what to do. */
+  saveFailed: (what: 'turn' | 'export' | 'render'): string =>
+    what === 'export'
+      ? '⚠️ I couldn’t save your progress — my storage isn’t answering, so I didn’t start the export and nothing was charged. Tap Export again in a minute.'
+      : what === 'render'
+        ? '⚠️ I couldn’t save your progress — my storage isn’t answering. I’ll still post the video here when it’s ready, but if I restart before then it may be lost.'
+        : '⚠️ I couldn’t save your progress — my storage isn’t answering. I’m carrying on with this request, but if I restart now I may lose track of it.',
+
   errors,
 };
 

@@ -131,7 +131,7 @@ export const zh: Messages = {
     '⚠️ 消息发出后与 NemoVideo 的连接中断了。我不会重新发送（那样可能重复扣积分）——正在检查是否已生效…',
   recoveredChanges: (lines: string) => `✅ 已经生效。修改内容：\n${lines}`,
   recoveryGaveUp: '暂时没有看到任何变化。NemoVideo 可能仍在处理：过几分钟发送“状态”查看。',
-  newSession: 'ℹ️ 之前的 NemoVideo 会话已失效，我开始了一个新会话：之前的时间线已经没有了。',
+  newSession: 'ℹ️ NemoVideo 找不到你之前的项目，所以我新建了一个：之前的时间线已经没有了。',
   staleRecord: 'ℹ️ 无法读取这个聊天保存的项目，所以重新开始：之前的时间线已经没有了。',
   nothingYet: '还没有可显示的内容——请先描述你想要的视频。',
   nothingToExport: '还没有可导出的内容——请先描述你想要的视频。',
@@ -185,5 +185,19 @@ export const zh: Messages = {
         ? '⚠️ 你的请求仍在处理中。如果现在退出，NemoVideo 仍可能完成它：重新启动机器人后发送“状态”查看。'
         : '⚠️ 你的请求仍在处理中，而这个机器人停止时什么都不保留（STORE_URL=memory://）：现在退出会丢失这个项目。') +
     '再按一次 Ctrl+C 退出。',
+
+  // --- Nothing lost, nothing charged twice (issue 9) ---
+  exportInterrupted: '🎬 导出还没开始我就重启了，所以没有渲染，也没有扣积分。请点“导出”重新开始。',
+  exportStillRendering:
+    '🎬 NemoVideo 还在渲染你的视频，完成后我会发到这里——同一个草稿再点“导出”也不会重复渲染。',
+  exportReattached: '🎬 这个草稿已经在渲染了——完成后我会马上把视频发到这里。',
+  exportExpired: '⌛ NemoVideo 一直没有渲染完那个视频，请点“导出”再试一次。',
+  saveFailed: (what: 'turn' | 'export' | 'render') =>
+    what === 'export'
+      ? '⚠️ 无法保存你的进度——存储没有响应，所以我没有开始导出，也没有扣积分。请一分钟后再点“导出”。'
+      : what === 'render'
+        ? '⚠️ 无法保存你的进度——存储没有响应。视频渲染好后我仍会发到这里，但如果在那之前我重启了，它可能会丢失。'
+        : '⚠️ 无法保存你的进度——存储没有响应。我会继续处理这个请求，但如果我现在重启，可能会丢失它。',
+
   errors,
 };

@@ -226,17 +226,45 @@ describe('credits and tokens', () => {
     expect(h.fake.chats.map((c) => c.text)).toEqual([PROMPT_EN, 'add this logo']);
   });
 
-  it('1002 on status: told, and the next prompt starts a new session', async () => {
+  it('1002 on status: a new session is started, the user told, and the status answered there', async () => {
     h = await harness();
     const chat = recordingChat();
     await h.engine.handle(inbound(chat, PROMPT_EN), chat);
+    const start = chat.log.length;
     h.fake.options.faults = [{ route: 'state', code: 1002 }];
     await h.engine.handle(inbound(chat, 'status'), chat);
-    expect(chat.texts().at(-1)).toBe(
-      en.errors.session_not_found({ operator: false, platform: 'terminal', formats: '', maxMb: 0 }),
-    );
-    await h.engine.handle(inbound(chat, 'add a title "Back"'), chat);
+    // Before: "send your request again". The refused check never reached anything: it runs again, once.
+    expect(chat.texts().slice(start)).toEqual([en.newSession, en.nothingYet]);
     expect(h.fake.count('session')).toBe(2);
-    expect(chat.texts().filter((t) => t === en.connecting)).toHaveLength(2);
+    await h.engine.handle(inbound(chat, 'add a title "Back"'), chat);
+    // The next prompt goes to the new session: no third one, no "Connecting…" again.
+    expect(h.fake.count('session')).toBe(2);
+    expect(chat.texts().filter((t) => t === en.connecting)).toHaveLength(1);
+    const sessions = new Set(h.fake.chats.map((c) => c.sessionId));
+    expect(sessions.size).toBe(2);
   });
+
+  it.each([
+    ['credits', 'credits', /^💳 Credits: /],
+    ['an export', 'export', new RegExp(`^${en.nothingToExport}$`)],
+    ['/open', 'open', /^🔗 /],
+  ])(
+    '1002 on %s: run again in a new session, the user told the old project was not found',
+    async (_n, what, answer) => {
+      h = await harness();
+      const chat = recordingChat();
+      await h.engine.handle(inbound(chat, PROMPT_EN), chat);
+      const route = what === 'credits' ? 'credits' : what === 'open' ? 'claim' : 'state';
+      h.fake.options.faults = [{ route, code: 1002 }];
+      const start = chat.log.length;
+      const msg = what === 'open' ? inbound(chat, '', { command: 'open' }) : inbound(chat, what);
+      await h.engine.handle(msg, chat);
+      const said = chat.texts().slice(start);
+      expect(said[0]).toBe(en.newSession);
+      expect(said.at(-1)).toMatch(answer);
+      expect(said.join('\n')).not.toContain('Send your request again');
+      expect(h.fake.count('session')).toBe(2);
+      expect(h.fake.count('render')).toBe(0);
+    },
+  );
 });

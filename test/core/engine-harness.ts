@@ -156,7 +156,12 @@ export interface Harness {
 }
 
 export async function harness(
-  opts: { fake?: Partial<FakeNemoOptions>; env?: Record<string, string> } = {},
+  opts: {
+    fake?: Partial<FakeNemoOptions>;
+    env?: Record<string, string>;
+    /** The state store the engines get (e.g. one that fails on demand); `state` stays the real one. */
+    wrapState?: (state: StatePort) => StatePort;
+  } = {},
 ): Promise<Harness> {
   const fake = await startFakeNemo({ ...FAKE_FAST, ...opts.fake });
   const exportDir = await mkdtemp(path.join(tmpdir(), 'engine-exports-'));
@@ -185,7 +190,8 @@ export async function harness(
       logger,
       timing: nemoTimingFromConfig(cfg),
     });
-    const engine = createEngine({ config: cfg, nemo, store, state, logger, secrets });
+    const engineState = opts.wrapState ? opts.wrapState(state) : state;
+    const engine = createEngine({ config: cfg, nemo, store, state: engineState, logger, secrets });
     engines.push(engine);
     return engine;
   };

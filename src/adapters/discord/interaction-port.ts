@@ -139,6 +139,9 @@ export class InteractionPort implements ChatPort {
   }
 
   async sendVideo(video: VideoOut): Promise<void> {
+    // A webhook message takes no nonce: a video that may be posted again after a crash goes to the channel,
+    // where Discord drops the repeat (ChannelPort.sendVideo), mentioning the user who asked.
+    if (video.key !== undefined) return this.channel.sendVideo(video, this.interaction.user.id);
     const list = await videoPayload(video, this.videoLimitBytes);
     for (const p of list) {
       try {

@@ -1,12 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type Api, GrammyError, InputFile } from 'grammy';
+import { type Api, GrammyError } from 'grammy';
 import { LRUCache } from 'lru-cache';
 import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
 import { clip, keyboard, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
+import { diskFile } from './retry.ts';
 
 // The core's ChatPort for one Telegram chat (or forum topic). It tells Telegram's upload limit and enforces its
 // mechanics: 4096-character messages, 1024-character captions, edits at most once per `editGapMs` per message
@@ -151,8 +152,10 @@ export class TelegramChatPort implements ChatPort {
     const action = setInterval(() => void this.activity('upload_video'), CHAT_ACTION_EVERY_MS);
     try {
       await this.activity('upload_video');
-      // A path (not a stream): grammY reopens it if auto-retry has to send the request again.
-      await this.deps.api.sendVideo(this.target.chatId, new InputFile(path, basename(path)), {
+      // A path (not a stream): grammY reopens it for every attempt, so the upload may be re-sent when Telegram
+      // surely did not process it (retry.ts). Telegram has no idempotency key: a repeat after a crash that cut
+      // the answer is a second copy (README, Reliability).
+      await this.deps.api.sendVideo(this.target.chatId, diskFile(path, basename(path)), {
         ...this.#thread,
         supports_streaming: true,
         ...(video.durationSec !== undefined ? { duration: Math.round(video.durationSec) } : {}),

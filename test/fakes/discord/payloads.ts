@@ -138,5 +138,6 @@ export function messagePayload(m: FakeMessage, author: FakeUser, guildId: string
     pinned: false,
     flags: m.flags,
     ...(m.interactionId ? { webhook_id: '0', application_id: '0' } : {}),
+    ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
   };
 }

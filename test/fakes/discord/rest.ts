@@ -113,6 +113,8 @@ function channel(
     if (state.dms.get(channelId)?.dmsClosed) return CANNOT_MESSAGE;
     const invalid = checkContent(body, req.files);
     if (invalid) return invalid;
+    const again = repeatedNonce(state, channelId, body);
+    if (again) return { status: 200, body: messagePayload(again, state.options.bot, guildId) };
     const m = state.addMessage({
       channelId,
       content: String(body.content ?? ''),
@@ -120,6 +122,7 @@ function channel(
       files: req.files,
       authorId: state.options.bot.id,
     });
+    if (body.enforce_nonce === true && body.nonce !== undefined) m.nonce = String(body.nonce);
     return { status: 200, body: messagePayload(m, state.options.bot, guildId) };
   }
   const m = state.messages.find((x) => x.id === rest[1] && x.channelId === channelId && !x.deleted);
@@ -150,6 +153,26 @@ function openDm(state: DiscordState, body: Body): RestAnswer {
   const channelId = dmChannelId(user.id);
   state.dms.set(channelId, user);
   return { status: 200, body: dmChannelPayload(channelId, user) };
+}
+
+/** Discord's 5 minutes (an assumption: "the past few minutes"). */
+const NONCE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * `enforce_nonce`: a create with the nonce of a message the same author created within the window returns that
+ * message, and creates nothing. (Without `enforce_nonce` the nonce dedupes nothing, as on Discord.)
+ */
+function repeatedNonce(state: DiscordState, channelId: string, body: Body): FakeMessage | undefined {
+  if (body.enforce_nonce !== true || body.nonce === undefined) return undefined;
+  const nonce = String(body.nonce);
+  const since = Date.now() - (state.options.nonceWindowMs ?? NONCE_WINDOW_MS);
+  return state.messages.find(
+    (m) =>
+      m.nonce === nonce &&
+      m.channelId === channelId &&
+      m.authorId === state.options.bot.id &&
+      m.createdAt >= since,
+  );
 }
 
 function checkContent(body: Body, files: RecordedFile[]): RestAnswer | undefined {

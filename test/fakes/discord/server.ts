@@ -93,6 +93,22 @@ export class FakeDiscord extends UserActions {
     this.state.rateLimits.push(limit);
   }
 
+  #holds: Array<{ route: RegExp; times: number; when: 'before' | 'after' }> = [];
+
+  /**
+   * The next `times` requests matching `route` (`METHOD /path`) are never answered: `before` they are processed
+   * (an upload cut short: nothing created), or `after` (created, but the answer is lost: the bot cannot know).
+   */
+  hold(route: RegExp, when: 'before' | 'after', times = 1): void {
+    this.#holds.push({ route, times, when });
+  }
+
+  #takeHold(method: string, path: string): 'before' | 'after' | undefined {
+    const hit = this.#holds.find((h) => h.times > 0 && h.route.test(`${method} ${path}`));
+    if (hit) hit.times -= 1;
+    return hit?.when;
+  }
+
   async listen(port = 0): Promise<void> {
     await new Promise<void>((resolve) => this.#server.listen(port, '127.0.0.1', resolve));
     this.#port = (this.#server.address() as AddressInfo).port;
@@ -132,6 +148,8 @@ export class FakeDiscord extends UserActions {
       this.state.changed();
       return;
     }
+    const held = this.#takeHold(method, path);
+    if (held === 'before') return this.state.changed();
     const request: RestRequest = {
       method,
       path,
@@ -142,6 +160,7 @@ export class FakeDiscord extends UserActions {
       gatewayUrl: `ws://127.0.0.1:${this.#port}/gateway`,
     };
     const answer = handleRest(this.state, request);
+    if (held === 'after') return this.state.changed();
     call.status = answer.status;
     if (answer.status === 404 && (answer.body as { code?: number } | undefined)?.code === 0)
       process.stderr.write(`fake Discord: unknown route ${method} ${path}\n`);

@@ -42,6 +42,12 @@ export interface FakeDiscordOptions {
   maxUploadBytes: number;
   /** Close the gateway with this code on IDENTIFY (4004 bad token, 4014 disallowed intents). */
   identifyCloseCode?: number;
+  /**
+   * How long a create-message `nonce` sent with `enforce_nonce: true` is remembered: within it, a second create
+   * by the same author with the same nonce returns the first message instead of a new one (Discord: "the past
+   * few minutes").
+   */
+  nonceWindowMs?: number;
 }
 
 export interface RecordedFile {
@@ -80,6 +86,8 @@ export interface FakeMessage {
   history: string[];
   deleted?: boolean;
   createdAt: number;
+  /** The `nonce` it was created with (kept only when the bot asked `enforce_nonce`). */
+  nonce?: string;
 }
 
 export interface FakeInteraction {

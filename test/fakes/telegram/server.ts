@@ -4,6 +4,7 @@ import { parseBody, resolveAttachments } from './body.ts';
 import { CONFLICT, TelegramFaults } from './faults.ts';
 import { callMethod, fail, type MethodAnswer } from './methods.ts';
 import { type SentMessage, TelegramState } from './state.ts';
+import { CONFLICT_TEXT, DeliverySwitches } from './switches.ts';
 import type { FakeTelegramOptions, RecordedCall, StoredFile, TgUser } from './types.ts';
 import { TelegramUsers } from './users.ts';
 
@@ -27,6 +28,8 @@ export class FakeTelegram extends TelegramUsers {
   #wakeHeld = new Set<() => void>();
   /** Injected platform faults: 502 pages, 409 windows, stalled uploads (see faults.ts). */
   readonly faults = new TelegramFaults();
+  /** Front pages (502/503), 409 Conflicts and held calls (switches.ts). */
+  readonly switches = new DeliverySwitches();
 
   constructor(options: FakeTelegramOptions) {
     super(new TelegramState(options));
@@ -188,6 +191,7 @@ export class FakeTelegram extends TelegramUsers {
       this.faults.answered(call);
     };
     if (token !== this.token) return answer(fail(401, 'Unauthorized'));
+    if (this.switches.intercept(call, res)) return;
     const retryAfter = method === 'getUpdates' ? undefined : this.state.takeRateLimit(method);
     if (retryAfter !== undefined) {
       return answer(fail(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter }));
@@ -206,6 +210,7 @@ export class FakeTelegram extends TelegramUsers {
       );
     }
     if (this.faults.conflicting) return answer(fail(409, CONFLICT));
+    if (this.switches.takeConflict()) return answer(fail(409, CONFLICT_TEXT));
     const offset = typeof call.params.offset === 'number' ? call.params.offset : undefined;
     const limit = typeof call.params.limit === 'number' && call.params.limit > 0 ? call.params.limit : 100;
     const timeoutSec = typeof call.params.timeout === 'number' ? call.params.timeout : 0;
