@@ -122,7 +122,10 @@ describe('a 502 page from Telegram’s front', () => {
       '123456789:AAHfakeTelegramTokenForTests_abcdefghij',
       10,
       async () => {
-        lone ??= await startFakeTelegram({}, port); // Telegram is reachable by the second attempt
+        if (!lone) {
+          lone = await startFakeTelegram({}, port); // Telegram is reachable by the second attempt
+          lone.privateChat(lone.user(7)); // a user who pressed Start: the bot may write to them
+        }
       },
     );
     await api.sendMessage(7, 'hello');
