@@ -52,6 +52,8 @@ export async function startHarness(opts: {
   adapter?: DiscordOptions;
   env?: Record<string, string>;
   fakeDiscord?: FakeDiscord;
+  /** Serves the adapter's HTTP paths (HTTP interactions); by default they go nowhere. */
+  mount?: AdapterDeps['mount'];
 }): Promise<Harness> {
   const fake = opts.fakeDiscord ?? (await startFakeDiscord(opts.fake));
   const logs: string[] = [];
@@ -78,7 +80,7 @@ export async function startHarness(opts: {
   const state = new MemoryState();
   const engine =
     typeof opts.engine === 'function' ? opts.engine({ config, logger, secrets, store, state }) : opts.engine;
-  const deps: AdapterDeps = { engine, config, logger, secrets, state, mount: () => {} };
+  const deps: AdapterDeps = { engine, config, logger, secrets, state, mount: opts.mount ?? (() => {}) };
   const handle = await startDiscord(deps, { readyTimeoutMs: 5_000, ...opts.adapter });
   return {
     fake,
