@@ -101,7 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       );
     if (c.DISCORD_TOKEN && !c.DISCORD_GATEWAY && !c.DISCORD_PUBLIC_KEY)
       throw new ConfigError(
-        'Invalid configuration: DISCORD_GATEWAY: false needs DISCORD_PUBLIC_KEY (HTTP interactions), else nothing reaches the bot',
+        'Invalid configuration: DISCORD_PUBLIC_KEY: needed when DISCORD_GATEWAY is off (HTTP interactions only), else nothing reaches the bot',
       );
     return c;
   }

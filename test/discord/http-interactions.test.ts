@@ -131,12 +131,19 @@ describe('interactions over HTTP', () => {
     expect((await answered(h as Harness, stray)).body).toEqual({ type: 6 });
   });
 
-  test('without the gateway: a thread is still its own chat, no gateway session is opened', async () => {
+  test('without the gateway: a thread is still its own chat, a DM belongs to its user, no gateway session opens', async () => {
     const engine = new ScriptedEngine(async (_m, chat) => void (await chat.send({ text: 'ok' })));
     const { fake } = await start({ DISCORD_GATEWAY: 'false' }, engine);
     const i = fake.slash('status', {}, { channel: THREAD });
     await fake.waitFor(() => fake.repliesTo(i).find((m) => m.content === 'ok'));
     expect(engine.received[0]?.msg.address).toBe(`dc:${GENERAL}:${THREAD}`);
+    // A DM: the user owns the chat.
+    const dm = fake.slash('lang', { language: 'zh' }, { dm: true });
+    await fake.waitFor(() => fake.repliesTo(dm).find((m) => m.content === 'ok'));
+    const msg = engine.received[1]?.msg;
+    expect(msg?.address).toMatch(/^dc:5\d+$/);
+    expect(msg?.command).toEqual({ name: 'lang', arg: 'zh' });
+    expect(await msg?.sender.isAdmin()).toBe(true);
     expect(fake.sessions).toEqual({ now: 0, max: 0 });
     expect(fake.identify).toBeUndefined();
   });
