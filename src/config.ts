@@ -94,6 +94,21 @@ export const configSchema = z.object({
   DISCORD_TOKEN: optional,
   DISCORD_API_URL: optional,
   DISCORD_GUILD_ID: optional,
+  // Discord on several instances: the gateway is held by one elected instance, HTTP interactions reach any.
+  /** The application's public key (hex, Developer Portal → General Information): serves HTTP interactions. */
+  DISCORD_PUBLIC_KEY: optional.refine(
+    (v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v),
+    'must be the 64 hex characters of the Developer Portal',
+  ),
+  /** Where Discord POSTs interactions on PORT (the Interactions Endpoint URL ends with it). */
+  DISCORD_INTERACTIONS_PATH: z
+    .string()
+    .regex(/^\/[\w\-./]*$/, 'must be a path such as /discord/interactions')
+    .default('/discord/interactions'),
+  /** false: no gateway at all (HTTP interactions only: no @mentions, no DMs). */
+  DISCORD_GATEWAY: bool(true),
+  /** On Redis: the gateway holder's lease; renewed every third of it, a standby takes over after it runs out. */
+  DISCORD_GATEWAY_LEASE_MS: int(30_000, 300),
   PORT: int(8080, 0, 65_535),
   /** How long the store may take to answer /readyz's probe before the instance counts as not ready. */
   READY_TIMEOUT_MS: int(2_000, 1),
@@ -118,6 +133,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     if (c.METRICS_PORT && c.METRICS_PORT === c.PORT)
       throw new ConfigError(
         'Invalid configuration: METRICS_PORT: must differ from PORT (unset it to serve /metrics on PORT behind METRICS_TOKEN)',
+      );
+    if (c.DISCORD_TOKEN && !c.DISCORD_GATEWAY && !c.DISCORD_PUBLIC_KEY)
+      throw new ConfigError(
+        'Invalid configuration: DISCORD_PUBLIC_KEY: needed when DISCORD_GATEWAY is off (HTTP interactions only), else nothing reaches the bot',
       );
     return c;
   }

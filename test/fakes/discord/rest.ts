@@ -189,7 +189,7 @@ function tooLarge(state: DiscordState, files: RecordedFile[]): RestAnswer | unde
   return undefined;
 }
 
-function callback(
+export function callback(
   state: DiscordState,
   id: string,
   token: string,

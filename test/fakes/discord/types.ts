@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 // The control surface of the fake Discord (test/fakes/discord/server.ts). Tests may change `fake.options`
 // at any time; the next request or dispatch sees the change.
 
@@ -48,6 +50,13 @@ export interface FakeDiscordOptions {
    * few minutes").
    */
   nonceWindowMs?: number;
+  /**
+   * The Interactions Endpoint URL: when set, interactions are signed POSTs to it instead of gateway events
+   * (as Discord does once the URL is saved in the Developer Portal).
+   */
+  interactionsUrl?: string;
+  /** The application's Ed25519 private key (default: one generated per fake); `fake.publicKey` is its hex. */
+  signingKey?: KeyObject;
 }
 
 export interface RecordedFile {
@@ -104,6 +113,8 @@ export interface FakeInteraction {
   ackFlags?: number;
   /** Set after a deferred or immediate reply: the message `@original` names. */
   originalId?: string;
+  /** Delivered over HTTP: how the bot's endpoint answered the POST. */
+  http?: { status: number; body: unknown };
 }
 
 export interface Ctx {
