@@ -137,6 +137,9 @@ export function countingChat(address: string): CountingChat {
       chat.sends++;
       return { id: String(++next) };
     },
+    async sendPrivate(_to, m: OutMessage): Promise<SentRef> {
+      return chat.send(m);
+    },
     async edit(_ref: SentRef, _m: OutMessage): Promise<void> {
       chat.edits++;
     },

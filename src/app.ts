@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { startTerminal } from './adapters/terminal/index.ts';
+import { humanLog, startTerminal } from './adapters/terminal/index.ts';
 import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, checkPaths, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
 import type { Engine } from './core/ports.ts';
-import { createHttpServer } from './http.ts';
+import { preflight } from './core/preflight.ts';
 import { createNemoClient, type NemoTiming } from './nemo/index.ts';
+import { createOps } from './ops.ts';
 import { createLogger, Secrets } from './secrets.ts';
 import { createStore, type Store } from './store/index.ts';
 
@@ -16,7 +17,7 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Every secret the bot learns lands here; main uses it to redact a last-resort crash line too. */
   secrets?: Secrets;
 }
@@ -69,6 +70,7 @@ export async function runBot({
   let config: Config;
   try {
     config = parseConfig(env);
+    await checkPaths(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     stderr.write(`${oneLine(e.message)}\n`);
@@ -76,20 +78,26 @@ export async function runBot({
   }
   for (const s of [config.NEMO_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]) secrets.add(s);
   secrets.add(config.TELEGRAM_WEBHOOK_SECRET);
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: stderr });
   const platforms = Boolean(config.TELEGRAM_BOT_TOKEN || config.DISCORD_TOKEN);
+  const interactive = Boolean(stdin.isTTY && stdout.isTTY);
+  // A person's terminal with stderr on the same screen: short human lines, not JSON (see log-lines.ts).
+  const logs = !platforms && interactive && stderr.isTTY ? humanLog(stderr) : undefined;
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: logs?.stream ?? stderr });
+  const checking = new AbortController();
   const stop = signalled();
-  const http = createHttpServer(logger);
   const handles: AdapterHandle[] = [];
   let store: Store | undefined;
   let engine: Engine | undefined;
+  const ops = createOps({ config, logger, secrets, version, state: () => store?.state });
+  const http = ops.http;
 
   const shutdown = async () => {
+    checking.abort();
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
     if (store) await store.close().catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
-    await http.close();
+    await ops.close();
     stop.dispose();
   };
 
@@ -104,6 +112,8 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
+    // A rejected NEMO_TOKEN or a wrong NEMO_API_URL is logged once now; not awaited: it never holds the start.
+    if (config.NEMO_TOKEN) void preflight(nemo, config.NEMO_TOKEN, logger, checking.signal);
     const eng = createEngine({
       config,
       nemo,
@@ -112,6 +122,7 @@ export async function runBot({
       logger,
       secrets,
       mount: http.mount,
+      metrics: ops.metrics.port,
     });
     engine = eng;
     // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
@@ -120,6 +131,7 @@ export async function runBot({
       const port = await http.listen(config.PORT);
       logger.info({ port }, 'http server listening');
     }
+    await ops.listenMetrics();
     const deps: AdapterDeps = {
       engine: eng,
       config,
@@ -127,13 +139,17 @@ export async function runBot({
       secrets,
       state: opened.state,
       mount: http.mount,
+      health: ops.health,
+      metrics: ops.metrics.port,
     };
     // Loaded on demand: the terminal chat starts without paying for discord.js and grammY.
     if (config.TELEGRAM_BOT_TOKEN) {
+      ops.health.expect('telegram');
       const { startTelegram } = await import('./adapters/telegram/index.ts');
       handles.push(await startTelegram(deps));
     }
     if (config.DISCORD_TOKEN) {
+      ops.health.expect('discord');
       const { startDiscord } = await import('./adapters/discord/index.ts');
       handles.push(await startDiscord(deps));
     }
@@ -152,6 +168,8 @@ export async function runBot({
   if (platforms) {
     await resume(engine);
     const sig = await stop.promise;
+    // Not ready from this moment: the load balancer stops sending while in-flight work is persisted.
+    ops.health.drain();
     logger.info({ signal: sig }, 'stopping');
   } else {
     const abort = new AbortController();
@@ -162,11 +180,13 @@ export async function runBot({
       output: stdout,
       config,
       logger,
-      interactive: Boolean(stdin.isTTY && stdout.isTTY),
+      interactive,
+      ...(logs ? { logs } : {}),
       ready: () => resume(eng),
       signal: abort.signal,
     });
     const why = await Promise.race([done.then(() => 'eof' as const), stop.promise]);
+    ops.health.drain();
     if (why !== 'eof') logger.info({ signal: why }, 'stopping');
     abort.abort();
   }

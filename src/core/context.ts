@@ -9,6 +9,7 @@ import type { StatePort } from '../store/state.ts';
 import type { Accounts } from './account.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
+import type { MetricsPort } from './metrics-port.ts';
 import type { ChatAddress, ChatPort, ChatResolver, Lang, OutMessage, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
 import type { Team } from './team/index.ts';
@@ -30,6 +31,8 @@ export interface Core {
   jobs: Jobs;
   /** Team controls: who may use the bot, quotas, costs, usage, own tokens (src/core/team). */
   team: Team;
+  /** /metrics hook points (noopMetrics when none is wired). */
+  metrics: MetricsPort;
   /** Fires on close(): waits that are not a lane task (credits, status) stop too. */
   shutdown: AbortSignal;
 }

@@ -10,12 +10,13 @@ import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
 import { Accounts } from './account.ts';
-import { refuseAttachments } from './attachments.ts';
+import { refuseMessage } from './attachments.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
+import { type MetricsPort, noopMetrics } from './metrics-port.ts';
 import {
   type Attachment,
   addressPrefix,
@@ -24,6 +25,7 @@ import {
   type Engine,
   type InboundMessage,
 } from './ports.ts';
+import { withSender } from './private.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
 import { createTeam } from './team/index.ts';
@@ -40,6 +42,7 @@ export interface EngineDeps {
   secrets: Secrets;
   /** Serves a path on main's HTTP server (the usage export); absent in tests without one. */
   mount?: (path: string, handler: (req: IncomingMessage, res: ServerResponse) => void) => void;
+  metrics?: MetricsPort;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -55,11 +58,15 @@ export function createEngine(deps: EngineDeps): Engine {
   const sessions = createSessions({ store: deps.store, logger, now });
   const team = createTeam(deps);
   if (team.endpoint) deps.mount?.('/usage', team.endpoint);
+  const metrics = deps.metrics ?? noopMetrics;
   const core: Core = {
     ...deps,
+    metrics,
     sessions,
-    lanes: new Lanes(now, (address, e) =>
-      logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+    lanes: new Lanes(
+      now,
+      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
+      (address, waiting) => metrics.queueDepth(address, waiting),
     ),
     resolvers: new Map(),
     accounts: new Accounts({
@@ -151,14 +158,15 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const { record, state } = loaded;
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
-      const ctx = makeCtx(core, chat, record, lang, msg.platform);
+      const ctx = makeCtx(core, withSender(chat, msg), record, lang, msg.platform);
       if (!(await team.admit(ctx, msg))) return;
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
-      // A file that cannot be taken is refused at once, before the chat's queue and before any byte moves.
-      const refusal = refuseAttachments(ctx, msg.attachments);
+      // A file that cannot be taken (or an oversized prompt) is refused at once, before the chat's queue and
+      // before any byte moves.
+      const refusal = refuseMessage(ctx, msg);
       if (refusal) {
         release();
-        await ctx.say({ text: refusal, private: true });
+        await ctx.say({ text: refusal, ephemeral: true });
         return;
       }
       const p = plan(msg);
@@ -215,6 +223,10 @@ export function createEngine(deps: EngineDeps): Engine {
     joined: (event, chat) => team.joined(event, chat),
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    working(address) {
+      if (core.lanes.hasExport(address)) return 'export';
+      return core.lanes.current(address) ? 'turn' : undefined;
     },
     async close() {
       closing = true;

@@ -35,6 +35,7 @@ export function startHeartbeat(ctx: ChatCtx, signal: AbortSignal): Heartbeat {
       }
       if (sig.aborted) return;
       if (Date.now() - last < interval) continue;
+      ctx.core.metrics.heartbeatLateness(Date.now() - last - interval);
       const mine = epoch;
       const seconds = Math.floor((Date.now() - started) / 1000);
       const text = ref ? ctx.m.stillWorking(seconds) : ctx.m.stillWorking();

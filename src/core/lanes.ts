@@ -45,6 +45,8 @@ export class Lanes {
   constructor(
     private readonly now: () => number,
     private readonly onError: (address: ChatAddress, e: unknown) => void,
+    /** Told how many tasks wait in a chat's lane whenever that changes (for /metrics). */
+    private readonly onDepth: (address: ChatAddress, waiting: number) => void = () => {},
   ) {}
 
   #lane(address: ChatAddress): Lane {
@@ -114,15 +116,20 @@ export class Lanes {
           });
       };
       if (idle) start();
-      else lane.queue.push({ kind, start, drop: () => resolve('dropped') });
+      else {
+        lane.queue.push({ kind, start, drop: () => resolve('dropped') });
+        this.onDepth(address, lane.queue.length);
+      }
     });
     return { state: 'accepted', ahead, done };
   }
 
   #next(address: ChatAddress, lane: Lane): void {
     const next = lane.queue.shift();
-    if (next) next.start();
-    else if (lane.exporting === 0) this.#lanes.delete(address);
+    if (next) {
+      this.onDepth(address, lane.queue.length);
+      next.start();
+    } else if (lane.exporting === 0) this.#lanes.delete(address);
   }
 
   /** Stops the running task and drops the waiting ones. */
@@ -130,6 +137,7 @@ export class Lanes {
     const lane = this.#lanes.get(address);
     if (!lane) return { dropped: 0 };
     const dropped = lane.queue.splice(0);
+    if (dropped.length > 0) this.onDepth(address, 0);
     for (const w of dropped) w.drop();
     const running = lane.current;
     running?.controller.abort(new Stop(why));

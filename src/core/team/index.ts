@@ -44,7 +44,7 @@ export interface Team {
   /** Around one agent stream: consumes a quota unit when the agent worked, measures and records the cost. */
   measureTurn(ctx: ChatCtx, run: () => Promise<StreamOutcome>): Promise<StreamOutcome>;
   /** Around one export (`driveJob`): the same for a render; says the cost under a finished export. */
-  measureExport(ctx: ChatCtx, job: Job, run: () => Promise<void>): Promise<void>;
+  measureExport<T>(ctx: ChatCtx, job: Job, run: () => Promise<T>): Promise<T>;
   command(ctx: ChatCtx, name: TeamCommand, arg: string | undefined): Promise<void>;
   /** The bot was added to a group: false (after telling the group) when it should leave. */
   joined(event: { address: ChatAddress; platform: Platform; by: Sender }, chat: ChatPort): Promise<boolean>;

@@ -106,16 +106,18 @@ export function createMeter(team: TeamCore, tickets: WeakMap<object, Ticket>) {
       }
     },
 
-    async measureExport(ctx: ChatCtx, job: Job, run: () => Promise<void>): Promise<void> {
+    async measureExport<T>(ctx: ChatCtx, job: Job, run: () => Promise<T>): Promise<T> {
       const unit = tickets.get(ctx)?.units.shift();
       const m = await begin(ctx);
+      let result: T | undefined;
       try {
-        await run();
+        result = await run();
+        return result;
       } finally {
-        // The render exists once it left `creating`; it was posted once it reached `posting`. The closing
-        // reading and the cost line happen after the lane is free: an Export tapped right after "✅ Rendered"
-        // must not be told that one is still running.
-        const ok = job.phase === 'posting';
+        // The render exists once it left `creating`; it was posted once it reached `posting` (or it is kept,
+        // to be posted when it finishes). The closing reading and the cost line happen after the lane is
+        // free: an Export tapped right after "✅ Rendered" must not be told that one is still running.
+        const ok = job.phase === 'posting' || result === 'kept';
         const finish = end(ctx, 'export', m, { work: job.phase !== 'creating', ok }, unit).then(
           async (cost) => {
             if (ok && cost) await ctx.say(teamMessages(ctx.lang).exportCost(cost.credits, cost.shared));
