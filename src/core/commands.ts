@@ -52,9 +52,7 @@ export async function status(ctx: ChatCtx): Promise<void> {
     const state = await ctx.core.accounts.for(ctx).state(sessionId, ctx.core.shutdown);
     const summary = summariseDraft(state.draft, ctx.lang);
     const buttons: ButtonAction[] = isExportable(state.draft) && busy.length === 0 ? ['export'] : [];
-    const text = [...(summary ? [...busy, summary] : busy.length ? busy : [ctx.m.nothingYet]), ...cost].join(
-      '\n',
-    );
+    const text = (summary ? [...busy, summary, ...cost] : busy.length ? busy : [ctx.m.nothingYet]).join('\n');
     await ctx.say(buttons.length ? { text, buttons } : { text });
   } catch (e) {
     await reportError(ctx, e, 'status');
