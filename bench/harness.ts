@@ -83,7 +83,8 @@ export interface BotOptions {
   fakes: Fakes;
   store: string;
   env?: Record<string, string>;
-  /** Writes a V8 CPU profile (`--cpu-prof`) named `<name>.cpuprofile` into BENCH_PROFILE_DIR when that is set. */
+  /** Writes V8 CPU profiles (`--cpu-prof`, one per thread: tsx's loader runs on its own) into
+   * BENCH_PROFILE_DIR/<name>/ when BENCH_PROFILE_DIR is set; bench/profile.ts reads them. */
   profileName?: string;
 }
 
@@ -95,7 +96,7 @@ export async function startBot(opts: BotOptions): Promise<BotProcess> {
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const prof =
     profileDir && opts.profileName
-      ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${opts.profileName}.cpuprofile`]
+      ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, opts.profileName)]
       : [];
   const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,

@@ -50,7 +50,7 @@ function sseBench(): Row[] {
   return [
     {
       figure: 'SSE decode + map (CPU only)',
-      bot: `${fmt((SSE_EVENTS * runs) / secs, 0)} events/s`,
+      bot: `${Math.round((SSE_EVENTS * runs) / secs).toLocaleString('en-US')} events/s`,
       note: `${SSE_EVENTS.toLocaleString('en-US')} ADK events (${(bytes / MB).toFixed(1)} MB, ${CHUNK / 1024} KiB chunks) × ${runs} runs, ${fmt((bytes * runs) / MB / secs, 0)} MB/s → ${(mapped / runs).toLocaleString('en-US')} NemoEvents/run`,
     },
   ];
@@ -99,7 +99,7 @@ function routeBench(): Row[] {
   return [
     {
       figure: 'Routing (CPU only)',
-      bot: `${fmt(runs / (ms / 1000), 0)} route() calls/s`,
+      bot: `${Math.round(runs / (ms / 1000)).toLocaleString('en-US')} route() calls/s`,
       note: `${PHRASES.length} EN/ZH phrases round-robin, ${runs.toLocaleString('en-US')} calls; ${((ms * 1000) / runs).toFixed(1)} µs/call; ${Math.round((100 * commands) / runs)}% routed to commands`,
     },
   ];

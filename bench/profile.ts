@@ -1,8 +1,9 @@
-// `npx tsx bench/profile.ts <file.cpuprofile>…`: where a CPU profile's busy time went, by part of the code
-// (src/store, src/core, grammy, undici, node internals, GC…) and by function. The profiles come from
-// `BENCH_PROFILE_DIR=<dir> npm run bench`: every bot process the bench starts then runs with `--cpu-prof`
-// and writes `<dir>/<row>.cpuprofile` when it stops (burst-memory, burst-SQLite, credits, mp4, open-…).
-import { readFileSync } from 'node:fs';
+// `npx tsx bench/profile.ts <dir or file.cpuprofile>…`: where a CPU profile's busy time went, by part of the
+// code (src/store, src/core, grammy, undici, node internals, GC…) and by function. The profiles come from
+// `BENCH_PROFILE_DIR=<dir> npm run bench`: every bot process the bench starts then runs with `--cpu-prof` and
+// writes one profile per thread into `<dir>/<row>/` when it stops (burst-memory, burst-SQLite, credits, mp4,
+// open-…); for a directory the busiest profile (the main thread, not tsx's loader thread) is summarised.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 interface ProfileNode {
@@ -28,7 +29,20 @@ export function partOf(frame: ProfileNode['callFrame']): string {
   return path.basename(url);
 }
 
-function summarise(file: string, top = 20): string {
+/** A directory's busiest profile (by sample count), or the file itself. */
+function pick(target: string): string {
+  if (!statSync(target).isDirectory()) return target;
+  const files = readdirSync(target)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(target, f));
+  const size = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as Profile).samples.length;
+  const best = files.sort((a, b) => size(b) - size(a))[0];
+  if (!best) throw new Error(`no .cpuprofile in ${target}`);
+  return best;
+}
+
+function summarise(target: string, top = 20): string {
+  const file = pick(target);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
@@ -56,7 +70,7 @@ function summarise(file: string, top = 20): string {
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
   const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
   const lines = [
-    `${path.basename(file)}: ${ms(busy).trim()} busy of ${ms(total).trim()} sampled`,
+    `${path.relative(process.cwd(), file)}: ${ms(busy).trim()} busy of ${ms(total).trim()} sampled (the whole process: startup included)`,
     '  by part of the code (self time):',
     ...[...parts.entries()]
       .sort((a, b) => b[1] - a[1])

@@ -50,6 +50,7 @@ const PARTS: Part[] = [
   { file: 'mp4.ts', timeoutMs: 180_000 },
   { file: 'credits.ts', timeoutMs: 120_000 },
   { file: 'open-turns.ts', timeoutMs: 1_200_000 },
+  { file: 'sqlite.ts', timeoutMs: 60_000 },
   { file: 'fakes-check.ts', timeoutMs: 90_000 },
   { file: 'upload-memory.ts', args: process.argv.slice(2, 3), parse: parseUpload, timeoutMs: 90_000 },
   { file: 'parse.ts', timeoutMs: 30_000 },
