@@ -45,6 +45,8 @@ interface Burst {
   nemoCalls: string;
   /** CPU ms the relaying process used per chat, prompt to quiet. */
   cpu: number;
+  /** CPU of this process (the fakes) from release to the last reply, % of one core. */
+  fakesCpu: number;
 }
 
 /** One round: `start` makes every chat open its agent stream; all answers go out at once. */
@@ -66,9 +68,13 @@ async function burst(fakes: Fakes, round: number, pid: number, start: () => void
   await until(() => held.length >= chats.length, 120_000, `${chats.length} agent streams`);
   await sleep(300);
   const conns = tg.connections;
+  const host0 = process.cpuUsage();
+  const released = performance.now();
   for (const s of held) sentAt.set(s.tag, s.answer(`Here is more about #${s.tag}, ${marker}`));
   await until(() => got.size >= chats.length, 120_000, `${chats.length} replies at Telegram`);
   const connections = tg.connections - conns;
+  const host = process.cpuUsage(host0);
+  const fakesCpu = (host.user + host.system) / 10 / (performance.now() - released);
   const lat = chats.map((c) => (got.get(c) ?? Number.NaN) - (sentAt.get(c) ?? Number.NaN));
   await quiet(() => [...tg.counts.values()].reduce((a, b) => a + b, 0));
   const cpu = (cpuMs(pid) - cpu0) / chats.length;
@@ -80,6 +86,7 @@ async function burst(fakes: Fakes, round: number, pid: number, start: () => void
     tgCalls: perTurn(tg.counts, tg0, chats.length),
     nemoCalls: perTurn(nemo.counts, nemo0, chats.length),
     cpu,
+    fakesCpu,
   };
 }
 
@@ -131,6 +138,7 @@ async function storeRun(label: string, store: string, bare: BareProcess): Promis
         note:
           `p50 ${ms(median(bots.map((b) => b.p50)))} vs ${ms(median(bares.map((b) => b.p50)))}; ` +
           `CPU per turn ${median(bots.map((b) => b.cpu)).toFixed(2)} ms vs ${median(bares.map((b) => b.cpu)).toFixed(2)} ms; ` +
+          `the fakes used ${median(bots.map((b) => b.fakesCpu)).toFixed(0)} % vs ${median(bares.map((b) => b.fakesCpu)).toFixed(0)} % of a core in the burst; ` +
           `new Telegram connections in the burst ${median(bots.map((b) => b.connections))} vs ` +
           `${median(bares.map((b) => b.connections))}; per turn: Telegram ${last?.tgCalls}; NemoVideo ${last?.nemoCalls}`,
       },

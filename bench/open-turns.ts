@@ -24,13 +24,13 @@ import { emit, fmt, type Row } from './lib.ts';
 
 const SIZES = (process.env.BENCH_OPEN_SIZES ?? '1000,5000').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.BENCH_HEARTBEAT_MS ?? 2_000);
-const WINDOW_MS = Number(process.env.BENCH_OPEN_WINDOW_MS ?? 4 * INTERVAL_MS);
+const WINDOW_MS = Number(process.env.BENCH_OPEN_WINDOW_MS ?? 3 * INTERVAL_MS);
 /** After the last stream opened, one interval passes before the window (its first heartbeat wave). */
 const SETTLE_MS = INTERVAL_MS;
 /** Prompts arrive spread over this long (not all in one millisecond), so heartbeats are spread as in real use. */
 const rampMs = (n: number) => Math.max(INTERVAL_MS, n / 2);
 /** A round waits at most this long for every stream to open; the window starts then anyway (and says so). */
-const SETUP_CAP_MS = Number(process.env.BENCH_OPEN_SETUP_MS ?? 30_000);
+const SETUP_CAP_MS = Number(process.env.BENCH_OPEN_SETUP_MS ?? 20_000);
 const BASE = 9_100_000_000;
 const log = (s: string) => process.stderr.write(`  open turns: ${s}\n`);
 
@@ -46,6 +46,13 @@ interface Watch {
   open: number;
   /** CPU ms of the relaying process per heartbeat in the window. */
   cpu: number;
+  /** CPU of this process (the fakes) during the window, % of one core: near 100 would make the fakes the limit. */
+  fakesCpu: number;
+}
+
+function hostPercent(since: NodeJS.CpuUsage, ms: number): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 10 / ms;
 }
 
 /** Calls `each(i)` for 0…n-1 spread evenly over `spanMs`, in 20 ms slices. */
@@ -119,10 +126,12 @@ async function botRound(n: number, r: number): Promise<Watch> {
     const conns = fakes.tg.connections;
     const counts = new Map(fakes.tg.counts);
     const cpu0 = cpuMs(bot.pid);
+    const host0 = process.cpuUsage();
     const w0 = performance.now();
     await sleep(WINDOW_MS);
     const w1 = performance.now();
     const cpu = cpuMs(bot.pid) - cpu0;
+    const fakesCpu = hostPercent(host0, w1 - w0);
     const rssMb = peakRssMb(bot.pid);
     const { late, missed, count } = w.score(chats, w0, w1);
     return {
@@ -134,6 +143,7 @@ async function botRound(n: number, r: number): Promise<Watch> {
       setupMs,
       open,
       cpu: cpu / Math.max(1, count),
+      fakesCpu,
     };
   } finally {
     await bot.stop({ kill: !process.env.BENCH_PROFILE_DIR });
@@ -156,10 +166,12 @@ async function bareRound(n: number): Promise<Watch> {
     const conns = fakes.tg.connections;
     const counts = new Map(fakes.tg.counts);
     const cpu0 = cpuMs(bare.pid);
+    const host0 = process.cpuUsage();
     const w0 = performance.now();
     await sleep(WINDOW_MS);
     const w1 = performance.now();
     const cpu = cpuMs(bare.pid) - cpu0;
+    const fakesCpu = hostPercent(host0, w1 - w0);
     const rssMb = peakRssMb(bare.pid);
     await bare.call({ cmd: 'release' });
     const { late, missed, count } = w.score(chats, w0, w1);
@@ -172,6 +184,7 @@ async function bareRound(n: number): Promise<Watch> {
       setupMs,
       open,
       cpu: cpu / Math.max(1, count),
+      fakesCpu,
     };
   } finally {
     await bare.stop();
@@ -240,6 +253,13 @@ for (const n of SIZES) {
           0,
         )}; ` +
         `CPU per heartbeat ${med(bots, (w) => w.cpu).toFixed(2)} ms vs ${med(bares, (w) => w.cpu).toFixed(2)} ms; ` +
+        `the fakes used ${fmt(
+          med(bots, (w) => w.fakesCpu),
+          0,
+        )} % vs ${fmt(
+          med(bares, (w) => w.fakesCpu),
+          0,
+        )} % of a core; ` +
         `calls per heartbeat: ${bots.at(-1)?.calls} (bare: ${bares.at(-1)?.calls})`,
     },
   );

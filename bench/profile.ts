@@ -29,14 +29,20 @@ export function partOf(frame: ProfileNode['callFrame']): string {
   return path.basename(url);
 }
 
-/** A directory's busiest profile (by sample count), or the file itself. */
+/** Microseconds of samples that were not idle. */
+function busyUs(p: Profile): number {
+  const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  return p.samples.reduce((sum, id, i) => sum + (idle.has(id) ? 0 : (p.timeDeltas[i] ?? 0)), 0);
+}
+
+/** A directory's busiest profile (the main thread, not tsx's loader thread), or the file itself. */
 function pick(target: string): string {
   if (!statSync(target).isDirectory()) return target;
   const files = readdirSync(target)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => path.join(target, f));
-  const size = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as Profile).samples.length;
-  const best = files.sort((a, b) => size(b) - size(a))[0];
+  const busy = new Map(files.map((f) => [f, busyUs(JSON.parse(readFileSync(f, 'utf8')) as Profile)]));
+  const best = files.sort((a, b) => (busy.get(b) ?? 0) - (busy.get(a) ?? 0))[0];
   if (!best) throw new Error(`no .cpuprofile in ${target}`);
   return best;
 }

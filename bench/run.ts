@@ -1,6 +1,15 @@
 // `npm run bench [-- <upload MB>]`: runs each benchmark in its own process (a clean heap per measurement,
 // every fake on 127.0.0.1 in a child of it), prints one markdown table and writes bench/results.md with the
 // machine's facts. Figures are measured, never asserted: the run fails only when a benchmark breaks.
+//
+// The end-to-end rows run the REAL bot (`node --import tsx src/main.ts`, Telegram mode) against lean fakes
+// (bench/fakes) and compare it with bare baselines (bench/bare.ts, curl) run in the same invocation. Knobs:
+//   BENCH_ROUNDS=3            measured rounds per figure (medians are reported)
+//   BENCH_REDIS_URL=redis://… the Redis row's server (else TEST_REDIS_URL, else 127.0.0.1:6379; skipped if down);
+//                             the bot writes its keys there and the bench deletes them afterwards
+//   BENCH_STORES=memory,sqlite,redis   BENCH_OPEN_SIZES=1000,5000   BENCH_HEARTBEAT_MS=2000
+//   BENCH_PROFILE_DIR=<dir>   every bot process runs with --cpu-prof into <dir>/<row>/; read them with
+//                             `npx tsx bench/profile.ts <dir>/<row>` (where the busy time went)
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -50,7 +59,7 @@ const PARTS: Part[] = [
   { file: 'mp4.ts', timeoutMs: 180_000 },
   { file: 'credits.ts', timeoutMs: 120_000 },
   { file: 'open-turns.ts', timeoutMs: 1_200_000 },
-  { file: 'sqlite.ts', timeoutMs: 60_000 },
+  { file: 'sqlite.ts', timeoutMs: 120_000 },
   { file: 'fakes-check.ts', timeoutMs: 90_000 },
   { file: 'upload-memory.ts', args: process.argv.slice(2, 3), parse: parseUpload, timeoutMs: 90_000 },
   { file: 'parse.ts', timeoutMs: 30_000 },

@@ -11,7 +11,9 @@ import { createLogger, Secrets } from '../src/secrets.ts';
 import { createStore } from '../src/store/index.ts';
 import { emit, ROOT, type Row } from './lib.ts';
 
-const N = 1_000;
+const N = 500;
+/** SQLite's defaults cost milliseconds per write: fewer calls keep the run short. */
+const N_DEFAULTS = 100;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const VALUE = JSON.stringify({
   v: 1,
@@ -25,16 +27,16 @@ const per = (t0: number, n = N) => (performance.now() - t0) / n;
 const msf = (x: number) => `${x.toFixed(3)} ms`;
 
 /** Raw writes and reads of one row shape, with the given pragmas. */
-function raw(name: string, pragmas: string[]): { write: number; read: number } {
+function raw(name: string, pragmas: string[], n = N): { write: number; read: number } {
   const db = new sqlite3.Database(path.join(dir, `${name}.sqlite`));
   for (const p of pragmas) db.exec(p);
   db.exec('CREATE TABLE IF NOT EXISTS kv(k TEXT PRIMARY KEY, v TEXT NOT NULL, e INTEGER)');
   let t0 = performance.now();
-  for (let i = 0; i < N; i++) db.run('INSERT OR REPLACE INTO kv VALUES (?, ?, ?)', [`k${i % 200}`, VALUE, i]);
-  const write = per(t0);
+  for (let i = 0; i < n; i++) db.run('INSERT OR REPLACE INTO kv VALUES (?, ?, ?)', [`k${i % 200}`, VALUE, i]);
+  const write = per(t0, n);
   t0 = performance.now();
-  for (let i = 0; i < N; i++) db.get('SELECT v FROM kv WHERE k = ?', [`k${i % 200}`]);
-  const read = per(t0);
+  for (let i = 0; i < n; i++) db.get('SELECT v FROM kv WHERE k = ?', [`k${i % 200}`]);
+  const read = per(t0, n);
   db.close();
   return { write, read };
 }
@@ -110,7 +112,7 @@ const WAL = ['PRAGMA locking_mode=EXCLUSIVE', 'PRAGMA journal_mode=WAL', 'PRAGMA
 try {
   const runs: Array<Record<string, number>> = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const d = raw('default', ['PRAGMA busy_timeout = 2000']);
+    const d = raw('default', ['PRAGMA busy_timeout = 2000'], N_DEFAULTS);
     const w = raw('wal', WAL);
     const worked = await worker();
     const s = await store(r);

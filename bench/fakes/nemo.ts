@@ -35,6 +35,8 @@ export class LeanNemo {
   mp4Bytes = 0;
   /** Called with performance.now() right after the poll answer that says "completed" was written. */
   onRenderCompleted: ((id: string, at: number) => void) | undefined;
+  /** Called with performance.now() when an MP4 download request arrives. */
+  onDownload: ((at: number) => void) | undefined;
   readonly #mp4 = mp4Cache();
   readonly #open = new Set<ServerResponse>();
   #tick = 0;
@@ -119,6 +121,7 @@ export class LeanNemo {
       }
       case 'file':
       case 'download': {
+        this.onDownload?.(performance.now());
         const bytes = this.#mp4(this.mp4Bytes);
         res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length });
         return void res.end(bytes);

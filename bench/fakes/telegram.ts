@@ -13,7 +13,8 @@ export interface TgCall {
   method: string;
   chatId: number | undefined;
   text: string | undefined;
-  /** performance.now() when the request body had fully arrived. */
+  /** performance.now() when the request's headers arrived, and when its body had fully arrived. */
+  started: number;
   at: number;
   /** Multipart file bytes received (sendVideo). */
   fileBytes: number;
@@ -88,6 +89,7 @@ export class LeanTelegram {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     const m = /^\/bot([^/]+)\/(\w+)(?:\?|$)/.exec(req.url ?? '/');
     if (!m || m[1] !== TG_TOKEN) {
       req.resume();
@@ -102,7 +104,7 @@ export class LeanTelegram {
     const at = performance.now();
     const chatId = params.chat_id === undefined ? undefined : Number(params.chat_id);
     const text = typeof params.text === 'string' ? params.text : undefined;
-    if (method !== 'getUpdates') this.onCall?.({ method, chatId, text, at, fileBytes });
+    if (method !== 'getUpdates') this.onCall?.({ method, chatId, text, started, at, fileBytes });
     const ok = (result: unknown) => {
       const body = JSON.stringify({ ok: true, result });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
