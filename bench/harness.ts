@@ -70,6 +70,16 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/** Children still running: a bench that crashes must not leave a bot or a bare relay behind. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+function own(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
 export interface BotProcess {
   pid: number;
   /** SIGTERM (SIGKILL with `kill`: the measurement is taken, a graceful stop would only cost time), then
@@ -116,6 +126,7 @@ export async function startBot(opts: BotOptions): Promise<BotProcess> {
     stdio: ['ignore', 'ignore', fd],
   });
   closeSync(fd);
+  own(child);
   let exit: number | null | undefined;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
@@ -164,6 +175,7 @@ export async function startBare(): Promise<BareProcess> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  own(child);
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 0;
   child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
