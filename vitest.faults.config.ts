@@ -5,7 +5,6 @@ import { defineConfig } from 'vitest/config';
 //   FAULTS_REDIS_URL (else TEST_REDIS_URL)  a Redis database the suite may wipe (the bot's `nemo` keys)
 //   FAULTS_SEED         reproduces the random kill times (printed in the summary)
 //   FAULTS_RANDOM_RUNS  random-kill runs on SQLite (default 2)
-//   FAULTS_ALL=1        also runs the scenarios that fail today (skipped with a FIXME until fixed)
 export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],

@@ -51,6 +51,8 @@ export interface ChatCtx {
   say(message: string | OutMessage): Promise<SentRef | undefined>;
   /** Edits a message sent by `say`, or sends a new one when there is no ref or the edit fails. */
   update(ref: SentRef | undefined, message: string | OutMessage): Promise<SentRef | undefined>;
+  /** The message being handled is durably recorded (see InboundMessage.accepted); set by the engine. */
+  accepted?: () => Promise<void>;
 }
 
 const PLATFORMS: Record<string, NemoPlatform> = { tg: 'telegram', dc: 'discord', term: 'terminal' };

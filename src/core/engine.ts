@@ -106,7 +106,11 @@ export function createEngine(deps: EngineDeps): Engine {
       await ctx.say(ctx.m.busy);
       return;
     }
-    if (queued.ahead > 0) await ctx.say(ctx.m.queued(queued.ahead));
+    if (queued.ahead > 0) {
+      // Waiting behind other work, in memory: accepted now (a re-delivered copy is not held up behind it).
+      void ctx.accepted?.();
+      await ctx.say(ctx.m.queued(queued.ahead));
+    }
     // A prompt still waiting when the process stops was never sent: say so rather than lose it silently.
     if ((await queued.done) === 'dropped' && closing) await ctx.say(ctx.m.shuttingDown);
   }
@@ -136,6 +140,12 @@ export function createEngine(deps: EngineDeps): Engine {
       open();
       if (doors.get(address) === door) doors.delete(address);
     };
+    // Once, at the first durable point (turn or job recorded, queued, answered); at the latest when done.
+    let accepting: Promise<void> | undefined;
+    const accept = (): Promise<void> =>
+      (accepting ??= (async () => msg.accepted?.())().catch((e: unknown) =>
+        logger.warn({ chat: address, err: errInfo(e) }, 'could not confirm the message'),
+      ));
     try {
       await prev;
       // The platform's earlier jobs take their places first: an Export tap that arrived while the bot was down
@@ -159,6 +169,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const { record, state } = loaded;
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
       const ctx = makeCtx(core, withSender(chat, msg), record, lang, msg.platform);
+      ctx.accepted = accept;
       if (!(await team.admit(ctx, msg))) return;
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
       // A file that cannot be taken (or an oversized prompt) is refused at once, before the chat's queue and
@@ -200,6 +211,7 @@ export function createEngine(deps: EngineDeps): Engine {
       );
     } finally {
       release();
+      void accept();
       await team.settle(msg);
     }
   }

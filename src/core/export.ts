@@ -26,6 +26,8 @@ export async function markExportIntent(ctx: ChatCtx): Promise<void> {
 
 /** The request is settled (its job stored, or refused, failed, cancelled): nothing to tell after a restart. */
 export async function clearExportIntent(ctx: ChatCtx): Promise<void> {
+  // Its job is stored (a restart resumes it) or the export has answered: the request is accepted.
+  await ctx.accepted?.();
   await ctx.core.jobs
     .clearExportIntent(ctx.address)
     .catch((e: unknown) => ctx.log.warn({ err: errInfo(e) }, 'could not clear the export request'));

@@ -76,6 +76,13 @@ export interface InboundMessage {
   serverId?: string;
   /** Nobody but the sender saw the text (a Discord modal): a secret in it was not exposed. */
   concealed?: boolean;
+  /**
+   * Called once when the core has durably accepted the message: its turn or export job is recorded (a crash
+   * after this is resumed or told), it waits behind other work, or it was answered. An adapter whose platform
+   * re-delivers unconfirmed events (Telegram) confirms the event only then; the core waits for the returned
+   * promise before the agent hears the message, so a re-delivered copy cannot send it twice.
+   */
+  accepted?: () => Promise<void> | void;
 }
 
 /** Buttons the core may put under a message; a press comes back as an InboundMessage with that command. */

@@ -47,6 +47,8 @@ export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSig
   if (!text) return;
   // Recorded so that a restart tells the chat; a store that cannot record it does not cost the user the answer.
   await trySave(ctx, 'turn', () => ctx.core.jobs.markTurn(ctx.address, text, ctx.lang));
+  // Accepted before the agent hears it: a re-delivered copy must never send it again (decision 2).
+  await ctx.accepted?.();
   const started = Date.now();
   ctx.core.metrics.turnStarted();
   try {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeRoute, InjectedFault } from '../fakes/nemo/types.ts';
 import type { FaultChat } from './chat.ts';
 import { countChat, Tally } from './ledger.ts';
-import { KNOWN_RED, result } from './scenarios.ts';
+import { result } from './scenarios.ts';
 import { isErrorText } from './texts.ts';
 import { World } from './world.ts';
 
@@ -57,8 +57,7 @@ describe('5xx from NemoVideo (SQLite)', () => {
     expect(await credits('5xx: credits HTTP 500 ×1', { status: 500 })).toEqual([]);
   });
 
-  // FIXME(issue 9 #11): fails today: the error is shown, the balance never is (a body code 500 is not retried)
-  it.skipIf(KNOWN_RED)('credits: {code:500} once is retried, the balance is shown, no error', async () => {
+  it('credits: {code:500} once is retried, the balance is shown, no error', async () => {
     expect(await credits('5xx: credits {code:500} ×1', { code: 500 })).toEqual([]);
   });
 
@@ -68,9 +67,7 @@ describe('5xx from NemoVideo (SQLite)', () => {
     ['poll', 503, 4],
   ] as const) {
     const name = `5xx: ${route} HTTP ${status} ×${times} during an export`;
-    // FIXME(issue 9 #2, #11): poll 503 ×4 fails today: posts/render 1/2×1 (the export dies after 3 tries,
-    // the user's second tap renders again: charged twice), an error shown
-    it.skipIf(KNOWN_RED && times > 2)(`${name}: one render, one video, no error`, async () => {
+    it(`${name}: one render, one video, no error`, async () => {
       const chat = world.chat();
       await chat.generate();
       inject(route, { status, times });

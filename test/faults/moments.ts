@@ -89,7 +89,7 @@ export function arm(
           (c) => forChat(chat)(c) && c.method === 'sendChatAction' && c.params.action === 'upload_video',
         );
       case 'mid-upload':
-        void tg.faults.stall('sendVideo', UPLOAD_HOLD_BYTES).then(go);
+        void tg.faults.hold('sendVideo', { afterBytes: UPLOAD_HOLD_BYTES }).then(go);
         return;
       case 'after-post': {
         let posted = false;

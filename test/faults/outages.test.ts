@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutageMode } from './front.ts';
 import { countChat, Tally } from './ledger.ts';
 import { arm } from './moments.ts';
-import { inWorld, KNOWN_RED, result, within } from './scenarios.ts';
+import { inWorld, result, within } from './scenarios.ts';
 
 // NemoVideo unreachable for a while during render polling: connections refused (the port closed) or reset.
 // The export must ride it out: one render, one video — and a user who taps Export again after an error must
@@ -16,8 +16,7 @@ const OUTAGES: Array<[OutageMode, number]> = [
 
 describe.concurrent('backend outages during render polling (SQLite)', () => {
   for (const [mode, ms] of OUTAGES) {
-    // FIXME(issue 9 #2): fails today: see the report (export abandoned after one retry; the user's retry renders again)
-    it.skipIf(KNOWN_RED)(`${mode} connections for ${ms} ms`, async () => {
+    it(`${mode} connections for ${ms} ms`, async () => {
       await inWorld({ store: 'sqlite', nemo: { renderPolls: 3 } }, async (world) => {
         await world.start();
         const chat = world.chat();

@@ -114,12 +114,6 @@ export function randomKills(store: StoreKind, rng: () => number, chats = 3, kill
   });
 }
 
-/**
- * Scenarios that fail today (issue 9) are skipped so the branch stays green; `FAULTS_ALL=1 npm run
- * test:faults` runs them too (red until the fix lands, then unskip).
- */
-export const KNOWN_RED = process.env.FAULTS_ALL !== '1';
-
 /** A run's result from its world: the counted chats and the problems seen besides the counts. */
 export function result(world: World, counts: RunResult['counts'], problems: string[] = []): RunResult {
   return { counts, problems, refusals: world.refusals };

@@ -27,6 +27,9 @@ export const FAULT_ENV: Record<string, string> = {
   HTTP_TIMEOUT_MS: '3000',
   TRANSFER_TIMEOUT_MS: '10000',
   TELEGRAM_ALBUM_WAIT_MS: '50',
+  // A refused poll or front page is tried again within the scenario's settle windows (defaults: 5 s and 1 s).
+  TELEGRAM_CONFLICT_RETRY_MS: '300',
+  TELEGRAM_RETRY_MS: '100',
   PORT: '0',
   LOG_LEVEL: 'info',
 };
@@ -122,11 +125,11 @@ export class World {
     }
   }
 
-  /** The bot's health check port (PORT=0: whatever it bound). */
-  healthUrl(): string {
+  /** The bot's readiness check (/readyz; PORT=0: whatever port it bound). */
+  readyUrl(): string {
     const port = /"port":(\d+),"msg":"http server listening"/.exec(this.bot.stderr())?.[1];
     if (!port) throw new Error('the bot did not log its HTTP port');
-    return `http://127.0.0.1:${port}/healthz`;
+    return `http://127.0.0.1:${port}/readyz`;
   }
 
   /** Sends `signal` to the running bot (now, synchronously: a kill lands where the trigger fired). */

@@ -51,7 +51,7 @@ it('a kill mid-upload: the restarted bot posts the video again, once', async () 
   await tg.waitFor('getUpdates', (c) => Number(c.params.timeout) > 0, 15_000);
   tg.sendText(chat, ann, 'make a 30-second promo for my candle shop');
   await until(() => tg.sent(7).some((m) => m.text?.includes('promo')), 15_000, 'the agent reply');
-  const held = tg.switches.hold('sendVideo');
+  const held = tg.faults.hold('sendVideo');
   tg.sendText(chat, ann, 'export');
   await held;
   first.child.kill('SIGKILL');

@@ -46,16 +46,16 @@ describe('409 Conflict on getUpdates', () => {
     expect(handle.isPolling()).toBe(true);
 
     // Another instance polls: every new poll is refused with 409.
-    tg.switches.conflict(Number.POSITIVE_INFINITY);
+    tg.faults.conflict(Number.POSITIVE_INFINITY);
     tg.sendText(chat, ann, 'during the conflict');
     // Reported as not polling (for a readiness check) while Telegram refuses the polls; tried again meanwhile.
     await until(() => !handle.isPolling(), 'polling reported down');
-    await until(() => tg.switches.conflictsServed >= 3, 'polls tried again after 409');
+    await until(() => tg.faults.conflictsServed >= 3, 'polls tried again after 409');
     expect(handle.isPolling()).toBe(false);
 
     // The old instance is gone. Before: grammY's bot.start had rejected on the first 409 and the bot stayed
     // deaf for good (while /healthz said 200).
-    tg.switches.conflict(0);
+    tg.faults.conflict(0);
     tg.sendText(chat, ann, 'after the conflict');
     const handled = await engine.waitHandled(3);
     expect(handled.map((m) => m.text)).toEqual(['before', 'during the conflict', 'after the conflict']);
@@ -70,13 +70,13 @@ describe('a 502 page from Telegram’s front', () => {
     engine.turn = async (_m, chat) => {
       await chat.send({ text: 'the agent’s reply' });
     };
-    tg.switches.frontError('sendMessage', 1, 502);
+    tg.faults.front('sendMessage', 1, 502);
     const ann = tg.user(7);
     tg.sendText(tg.privateChat(ann), ann, 'hi');
     await engine.waitHandled(1);
     await until(() => tg.sent(7).length === 1, 'the reply');
     expect(tg.sent(7).map((m) => m.text)).toEqual(['the agent’s reply']);
-    expect(tg.switches.refusedByFront.map((c) => c.method)).toEqual(['sendMessage']);
+    expect(tg.faults.refusedByFront.map((c) => c.method)).toEqual(['sendMessage']);
     expect(tg.calls.filter((c) => c.method === 'sendMessage' && c.status === 200)).toHaveLength(1);
   });
 
@@ -91,7 +91,7 @@ describe('a 502 page from Telegram’s front', () => {
       sent = chat.sendVideo({ path: file, url: 'https://example.com/v.mp4', caption: 'v', linkText: 'link' });
       await sent;
     };
-    tg.switches.frontError('sendVideo', 1, 503);
+    tg.faults.front('sendVideo', 1, 503);
     const ann = tg.user(8);
     tg.sendText(tg.privateChat(ann), ann, 'hi');
     await engine.waitHandled(1);
@@ -100,18 +100,18 @@ describe('a 502 page from Telegram’s front', () => {
     const videos = tg.calls.filter((c) => c.method === 'sendVideo' && c.status === 200);
     expect(videos).toHaveLength(1);
     expect(videos[0]?.files.video?.bytes.equals(bytes)).toBe(true);
-    expect(tg.switches.refusedByFront).toHaveLength(1);
+    expect(tg.faults.refusedByFront).toHaveLength(1);
   });
 
   it('a call cut after it was sent is not sent again (it may have been processed)', async () => {
     lone = await startFakeTelegram();
     const api = clientFor(lone.url, lone.token, 10);
-    const held = lone.switches.hold('sendMessage');
+    const held = lone.faults.hold('sendMessage');
     const sending = api.sendMessage(7, 'maybe delivered');
     await held;
     await lone.close(); // the connection breaks after the request was written
     await expect(sending).rejects.toThrow();
-    expect(lone.switches.held).toHaveLength(1);
+    expect(lone.faults.held).toHaveLength(1);
     lone = undefined;
   });
 

@@ -71,23 +71,28 @@ export function startPolling(
 ): Polling {
   const report = opts.report ?? (() => {});
   let stopped = false;
-  let failed = false;
+  // Not polling until the first poll is answered (or held).
+  let failed = true;
   let conflicts = 0;
   const pause = new AbortController();
   // A getUpdates that fails (409 comes at once) makes polling unhealthy until one is answered, or is still held
-  // after a moment: a long poll the server holds is one it accepted.
+  // after a moment: a long poll the server holds is one it accepted. Readiness follows the polls themselves
+  // (not bot.start, which begins before its first poll is answered), so it stays down through a 409 window.
+  const polled = (ok: boolean, reason?: string) => {
+    if (ok === !failed) return;
+    failed = !ok;
+    report(ok ? 'ok' : 'down', ok ? 'polling' : reason);
+  };
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== 'getUpdates') return prev(method, payload, signal);
-    const held = setTimeout(() => {
-      failed = false;
-    }, ACCEPTED_AFTER_MS);
+    const held = setTimeout(() => polled(true), ACCEPTED_AFTER_MS);
     try {
       const res = await prev(method, payload, signal);
-      failed = !res.ok;
       if (res.ok) conflicts = 0;
+      polled(res.ok, res.ok ? undefined : `polling stopped: ${res.error_code}`);
       return res;
     } catch (err) {
-      failed = true;
+      if (!stopped) polled(false, 'polling stopped: Telegram unreachable');
       throw err;
     } finally {
       clearTimeout(held);
@@ -101,14 +106,15 @@ export function startPolling(
           allowed_updates: [...ALLOWED_UPDATES],
           onStart: (me) => {
             logger.info({ bot: me.username, mode: 'polling' }, 'telegram bot started');
-            report('ok', 'polling');
+            // Ready from the first poll on; after a 409 only once a poll is answered again (above).
+            if (conflicts === 0) polled(true);
           },
         });
         if (stopped) return;
         logger.warn({}, 'Telegram polling ended by itself; starting it again');
       } catch (err) {
         if (stopped) return;
-        report('down', `polling stopped${err instanceof GrammyError ? `: ${err.error_code}` : ''}`);
+        polled(false, `polling stopped${err instanceof GrammyError ? `: ${err.error_code}` : ''}`);
         if (err instanceof GrammyError && err.error_code === 401) {
           logger.error({}, 'Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized) while polling');
           return;

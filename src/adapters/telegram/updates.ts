@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Api, Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
@@ -27,6 +28,67 @@ import { downloadLimit, type MediaDeps, toAttachment } from './media.ts';
 
 /** Telegram keeps undelivered updates for 24 hours; remember handled ids a little longer. */
 const UPDATE_TTL_MS = 48 * 60 * 60 * 1000;
+/** Longest wait for the engine to accept an update before it is confirmed anyway (other chats wait meanwhile). */
+const ACCEPT_WAIT_MS = 2_000;
+/** A claim outlives its holder's longest wait; after a crash the next process takes it over this much later. */
+const CLAIM_TTL_MS = ACCEPT_WAIT_MS + 2_000;
+const CLAIM_POLL_MS = 200;
+/** The handled mark (the value before claims existed: kept, so marks written by older versions still count). */
+const HANDLED = 1;
+/** Whose claims are this process's own. */
+const OWNER = randomUUID();
+
+// An update counts as handled only once the engine accepted it (its turn or export job recorded, queued, or
+// answered). grammY confirms an update's offset with its next getUpdates, which it sends only after the
+// middleware below returned: holding the update here until acceptance means a process killed before it leaves
+// the update unconfirmed, and Telegram delivers it again to the next process. Marking it handled on arrival
+// (as before) dropped that copy: an Export tap killed a few ms in was lost.
+//
+// Race-free: the update is first CLAIMED (set-if-absent, `{ by: OWNER }`, CLAIM_TTL_MS), then marked HANDLED
+// (long ttl) once accepted. A copy arriving meanwhile (a webhook retry, another instance during a 409 overlap)
+// finds the claim: this process's own → skipped; another's → waited for until it is marked handled (skipped)
+// or lapses (its holder died before accepting: taken over). A claim is held at most ACCEPT_WAIT_MS plus a
+// store write, so a live holder's never lapses first. The engine waits for the HANDLED write before the agent
+// hears a message, so a re-delivered copy finds it and never sends it twice.
+
+type Claim = 'mine' | 'handled';
+
+async function claim(state: StatePort, key: string): Promise<Claim> {
+  const deadline = Date.now() + 2 * CLAIM_TTL_MS;
+  for (;;) {
+    if (await state.setIfAbsent(key, { by: OWNER }, CLAIM_TTL_MS)) return 'mine';
+    const held = await state.get(key);
+    if (held === undefined) continue; // lapsed between the two calls
+    const by = (held as { by?: unknown } | null)?.by;
+    // Handled, or being handled here; a claim renewed past the deadline is another live holder's.
+    if (typeof by !== 'string' || by === OWNER || Date.now() > deadline) return 'handled';
+    await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+  }
+}
+
+/** One update's way through the engine: `accept` is what the engine calls (InboundMessage.accepted). */
+class Acceptance {
+  started = false;
+  #accept = () => {};
+  readonly accepted = new Promise<void>((resolve) => {
+    this.#accept = resolve;
+  });
+  #marked = () => {};
+  readonly marked = new Promise<void>((resolve) => {
+    this.#marked = resolve;
+  });
+  /** Lets the update be confirmed; resolves once it is marked handled. */
+  readonly accept = (): Promise<void> => {
+    this.#accept();
+    return this.marked;
+  };
+  done(): void {
+    this.#marked();
+  }
+}
+
+/** The acceptance of the update a handler is running for (set by the dedupe middleware). */
+const acceptances = new WeakMap<object, Acceptance>();
 
 export interface InboundDeps {
   engine: Engine;
@@ -50,25 +112,44 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
     }
   });
 
-  // A re-delivered update (crash before the offset was confirmed, webhook retry) is skipped.
+  // A re-delivered update (crash before the offset was confirmed, webhook retry) is skipped; see above.
   bot.use(async (ctx, next) => {
     const updateId = ctx.update.update_id;
-    const first = await deps.state
-      .setIfAbsent(`tg:update:${updateId}`, 1, UPDATE_TTL_MS)
-      .catch((err: unknown) => {
-        // A store outage must not silence the bot: handle the update (at worst twice).
-        logger.warn({ updateId, err: (err as Error).message }, 'update dedupe unavailable');
-        return true;
-      });
-    if (!first) {
+    const key = `tg:update:${updateId}`;
+    const got = await claim(deps.state, key).catch((err: unknown) => {
+      // A store outage must not silence the bot: handle the update (at worst twice).
+      logger.warn({ updateId, err: (err as Error).message }, 'update dedupe unavailable');
+      return 'mine' as const;
+    });
+    if (got === 'handled') {
       logger.info({ updateId }, 'telegram update already handled; skipped');
       return;
     }
-    await next();
+    const acceptance = new Acceptance();
+    acceptances.set(ctx, acceptance);
+    try {
+      await next();
+      if (acceptance.started) {
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ACCEPT_WAIT_MS);
+        });
+        await Promise.race([acceptance.accepted, waited]);
+        clearTimeout(timer);
+      }
+    } finally {
+      await deps.state
+        .set(key, HANDLED, UPDATE_TTL_MS)
+        .catch((err: unknown) =>
+          logger.warn({ updateId, err: (err as Error).message }, 'could not mark the update handled'),
+        );
+      acceptance.done();
+    }
   });
 
   bot.on('callback_query:data', async (ctx) => {
-    await ctx
+    // Not awaited: the update's claim is held only for the engine's acceptance.
+    void ctx
       .answerCallbackQuery()
       .catch((err) => logger.debug({ err: (err as Error).message }, 'answerCallbackQuery failed'));
     const action = buttonAction(ctx.callbackQuery.data);
@@ -79,7 +160,7 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
     const address = toAddress(target);
     const port = deps.ports.get(address)!;
     const sender = userSender(ctx.from, message.chat, askAdmin);
-    start(deps, port, {
+    start(deps, port, acceptances.get(ctx), {
       address,
       platform: 'telegram',
       sender,
@@ -108,14 +189,20 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
   });
 
   bot.on('message', async (ctx) => {
+    // An album part is confirmed at once (the album is handled after its last part, by then confirmed).
     if (ctx.message.media_group_id) albums.add(ctx.message);
-    else handleMessages([ctx.message], deps, askAdmin);
+    else handleMessages([ctx.message], deps, askAdmin, acceptances.get(ctx));
   });
 
   return albums;
 }
 
-function handleMessages(messages: Message[], deps: InboundDeps, askAdmin: AdminCheck): void {
+function handleMessages(
+  messages: Message[],
+  deps: InboundDeps,
+  askAdmin: AdminCheck,
+  acceptance?: Acceptance,
+): void {
   const { me } = deps;
   const primary = messages.find((m) => textOf(m) !== '') ?? messages[0];
   if (!primary) return;
@@ -138,7 +225,7 @@ function handleMessages(messages: Message[], deps: InboundDeps, askAdmin: AdminC
       .catch((err: unknown) =>
         deps.logger.warn({ err: (err as Error).message }, 'could not delete a token message'),
       );
-  start(deps, deps.ports.get(address)!, {
+  start(deps, deps.ports.get(address)!, acceptance, {
     address,
     platform: 'telegram',
     sender: senderOf(primary, askAdmin),
@@ -150,13 +237,24 @@ function handleMessages(messages: Message[], deps: InboundDeps, askAdmin: AdminC
   });
 }
 
-function start(deps: InboundDeps, port: ChatPort, message: InboundMessage): void {
+function start(
+  deps: InboundDeps,
+  port: ChatPort,
+  acceptance: Acceptance | undefined,
+  message: InboundMessage,
+): void {
   deps.logger.info(
     { address: message.address, command: message.command?.name, attachments: message.attachments.length },
     'telegram message',
   );
-  // Not awaited on purpose (design.md decision 4). The engine never rejects; the catch is a safety net.
-  void deps.engine.handle(message, port).catch((err) => deps.logger.error({ err }, 'engine.handle rejected'));
+  if (acceptance) acceptance.started = true;
+  const inbound = acceptance ? { ...message, accepted: acceptance.accept } : message;
+  // Not awaited on purpose (design.md decision 4); the dedupe middleware waits only for its acceptance. The
+  // engine never rejects; the catch is a safety net.
+  void deps.engine
+    .handle(inbound, port)
+    .catch((err) => deps.logger.error({ err }, 'engine.handle rejected'))
+    .finally(() => void acceptance?.accept());
 }
 
 async function isChatAdmin(api: Api, chatId: number, userId: number, logger: Logger): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { Bot, HttpError, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BAD_GATEWAY_HTML, CONFLICT } from './faults.ts';
+import { CONFLICT, frontPage } from './faults.ts';
 import { type FakeTelegram, type RecordedCall, startFakeTelegram } from './server.ts';
 
 // The fake Bot API's fault switches (faults.ts), driven by the real grammY client as the bot meets them.
@@ -19,22 +19,25 @@ const api = () => new Bot(tg.token, { client: { apiRoot: tg.url } }).api;
 
 describe('fake Telegram faults', () => {
   it('a 502 page from the nginx front: grammY sees a failed request, the next call goes through', async () => {
-    tg.faults.badGateway('sendMessage', 1);
+    tg.faults.front('sendMessage', 1);
     const err = await api()
       .sendMessage(1, 'x')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     const raw = await fetch(`${tg.url}/bot${tg.token}/getMe`);
     expect(raw.status).toBe(200);
-    tg.faults.badGateway('getMe', 1);
+    tg.faults.front('getMe', 1, 503);
     const page = await fetch(`${tg.url}/bot${tg.token}/getMe`);
     expect([page.status, page.headers.get('content-type'), await page.text()]).toEqual([
-      502,
+      503,
       'text/html',
-      BAD_GATEWAY_HTML,
+      frontPage(503),
     ]);
     expect((await api().sendMessage(1, 'y')).text).toBe('y');
-    expect(tg.faults.badGatewaysServed).toBe(2);
+    expect(tg.faults.refusedByFront.map((c) => [c.method, c.status])).toEqual([
+      ['sendMessage', 502],
+      ['getMe', 503],
+    ]);
     expect(tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.params.text)).toEqual(['y']);
   });
 
@@ -43,7 +46,7 @@ describe('fake Telegram faults', () => {
       .getUpdates({ timeout: 10 })
       .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 30));
-    tg.conflict(300);
+    tg.faults.conflict(300);
     expect(await held).toMatchObject({ error_code: 409, description: CONFLICT });
     await expect(api().getUpdates({ timeout: 0 })).rejects.toMatchObject({ error_code: 409 });
     await new Promise((r) => setTimeout(r, 350));
@@ -51,7 +54,7 @@ describe('fake Telegram faults', () => {
   });
 
   it('holds an upload after part of its body, unanswered, until the client goes away', async () => {
-    const stalled = tg.faults.stall('sendVideo', 64 * 1024);
+    const stalled = tg.faults.hold('sendVideo', { afterBytes: 64 * 1024 });
     const ctl = new AbortController();
     const upload = api()
       .sendVideo(1, new InputFile(Buffer.alloc(512 * 1024), 'v.mp4'), {}, ctl.signal as never)

@@ -4,7 +4,6 @@ import { parseBody, resolveAttachments } from './body.ts';
 import { CONFLICT, TelegramFaults } from './faults.ts';
 import { callMethod, fail, type MethodAnswer } from './methods.ts';
 import { type SentMessage, TelegramState } from './state.ts';
-import { CONFLICT_TEXT, DeliverySwitches } from './switches.ts';
 import type { FakeTelegramOptions, RecordedCall, StoredFile, TgUser } from './types.ts';
 import { TelegramUsers } from './users.ts';
 
@@ -26,10 +25,10 @@ export class FakeTelegram extends TelegramUsers {
   #held = new Set<ServerResponse>();
   /** Ends held getUpdates requests early (a 409 window starting). */
   #wakeHeld = new Set<() => void>();
-  /** Injected platform faults: 502 pages, 409 windows, stalled uploads (see faults.ts). */
-  readonly faults = new TelegramFaults();
-  /** Front pages (502/503), 409 Conflicts and held calls (switches.ts). */
-  readonly switches = new DeliverySwitches();
+  /** Injected platform faults: front pages (502/503), 409 windows, held calls and uploads (faults.ts). */
+  readonly faults = new TelegramFaults(() => {
+    for (const wake of [...this.#wakeHeld]) wake();
+  });
 
   constructor(options: FakeTelegramOptions) {
     super(new TelegramState(options));
@@ -83,15 +82,6 @@ export class FakeTelegram extends TelegramUsers {
   /** The next `times` calls of `method` ('*': any method but getUpdates) answer 429 with `retry_after`. */
   rateLimit(method: string, times: number, retryAfterSec: number): void {
     this.state.rateLimits.push({ method, times, retryAfter: retryAfterSec });
-  }
-
-  /**
-   * getUpdates answers 409 Conflict for `ms`, starting with the request held now: what Telegram does while
-   * another instance polls with the same token (an old one still running during a deploy).
-   */
-  conflict(ms: number): void {
-    this.faults.conflictFor(ms);
-    for (const wake of [...this.#wakeHeld]) wake();
   }
 
   /** Messages the bot has in a chat (texts as last edited), oldest first. */
@@ -173,7 +163,7 @@ export class FakeTelegram extends TelegramUsers {
     method: string,
     query: URLSearchParams,
   ) {
-    if (this.faults.intercept(req, res, method)) return;
+    if (this.faults.intercept(req, method)) return;
     const body = await parseBody(req, query);
     const call: RecordedCall = {
       method,
@@ -193,7 +183,7 @@ export class FakeTelegram extends TelegramUsers {
       this.faults.answered(call);
     };
     if (token !== this.token) return answer(fail(401, 'Unauthorized'));
-    if (this.switches.intercept(call, res)) return;
+    if (this.faults.interceptRead(req, call, res)) return;
     const retryAfter = method === 'getUpdates' ? undefined : this.state.takeRateLimit(method);
     if (retryAfter !== undefined) {
       return answer(fail(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter }));
@@ -211,8 +201,7 @@ export class FakeTelegram extends TelegramUsers {
         ),
       );
     }
-    if (this.faults.conflicting) return answer(fail(409, CONFLICT));
-    if (this.switches.takeConflict()) return answer(fail(409, CONFLICT_TEXT));
+    if (this.faults.takeConflict()) return answer(fail(409, CONFLICT));
     if (Array.isArray(call.params.allowed_updates))
       this.state.allowed = call.params.allowed_updates.map(String);
     const offset = typeof call.params.offset === 'number' ? call.params.offset : undefined;
@@ -237,7 +226,7 @@ export class FakeTelegram extends TelegramUsers {
       off();
       this.#wakeHeld.delete(finish);
       if (!this.#held.delete(res)) return;
-      if (this.faults.conflicting) return answer(fail(409, CONFLICT));
+      if (this.faults.takeConflict()) return answer(fail(409, CONFLICT));
       answer({ status: 200, body: { ok: true, result: this.state.takeUpdates(offset, limit) } });
     };
     const timer = setTimeout(finish, timeoutSec * 1000);
