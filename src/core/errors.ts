@@ -5,6 +5,7 @@ import type { ErrorContext } from '../i18n/index.ts';
 import { isNemoError } from '../nemo/errors.ts';
 import { SUPPORTED_FORMATS } from '../nemo/types.ts';
 import { type ChatCtx, errInfo } from './context.ts';
+import { notifyField } from './notify.ts';
 
 export const REGISTER_URL = 'https://nemovideo.com/register';
 
@@ -55,7 +56,8 @@ export async function reportError(ctx: ChatCtx, e: unknown, what: string): Promi
   }
   // Token trouble and rate limits are the operator's business, not the channel's (Discord: ephemeral).
   const quiet = isNemoError(e) && PRIVATE_CODES.has(e.code);
-  await ctx.say(quiet ? { text: errorText(ctx, e), private: true } : errorText(ctx, e));
+  ctx.failed = true;
+  await ctx.say({ text: errorText(ctx, e), ...(quiet ? { private: true } : notifyField(ctx)) });
 }
 
 const PRIVATE_CODES: ReadonlySet<string> = new Set([

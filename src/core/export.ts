@@ -8,10 +8,12 @@ import { isNemoError } from '../nemo/errors.ts';
 import type { CompletedRender, Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
+import { exportExtras, recordExport } from './history.ts';
 import type { Job } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import { videoLinkText } from './notices.ts';
 import type { SentRef, VideoOut } from './ports.ts';
+import { linkOnly } from './settings.ts';
 import { isExportable } from './timeline.ts';
 
 /** Exports the chat's current draft. The caller holds the chat's lane. */
@@ -149,12 +151,17 @@ async function fetchVideo(
   await ctx.core.jobs.setPhase(job, 'downloading');
   const { config } = ctx.core;
   const url = status.url ?? status.downloadUrl;
-  const base: VideoOut = { url, caption: ctx.m.videoCaption, linkText: videoLinkText(ctx, status.size) };
+  const base: VideoOut = {
+    url,
+    caption: ctx.m.videoCaption,
+    linkText: videoLinkText(ctx, status.size),
+    ...exportExtras(ctx, job),
+  };
   if (status.durationSec !== undefined) base.durationSec = status.durationSec;
   if (status.size !== undefined) base.size = status.size;
   const limit = ctx.chat.videoLimitBytes;
   const asLink = base;
-  if (status.size !== undefined && status.size > limit) return asLink;
+  if ((status.size !== undefined && status.size > limit) || linkOnly(ctx)) return asLink;
   // A working copy: the engine deletes it once posted; a chat that keeps videos (the terminal) copies it out.
   const dir = path.resolve(config.EXPORT_DIR, 'tmp');
   await mkdir(dir, { recursive: true });
@@ -193,6 +200,7 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
   } finally {
     if (video.path) await rm(video.path, { force: true }).catch(() => {});
   }
+  await recordExport(ctx, job, video);
   ctx.log.info({ render: job.id, file: Boolean(video.path) }, 'video posted');
 }
 

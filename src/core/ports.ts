@@ -1,6 +1,7 @@
 // The ports of the conversation core (design.md decision 1). The core owns them; adapters implement
 // ChatPort and produce InboundMessage; nothing here knows Discord, Telegram or a terminal.
 
+import type { ActionName } from '../i18n/actions.ts';
 import type { CommandName } from '../i18n/commands.ts';
 import type { Lang, Platform } from '../i18n/lang.ts';
 
@@ -63,14 +64,52 @@ export interface InboundMessage {
   botMentions?: string[];
   /** The platform's id of the message, for logs and replies. */
   messageId?: string;
+  /**
+   * A button press, a modal sent back, or a reply to one of the bot's prompts (src/core/actions.ts): `data` is
+   * what the button carried (a project tag, a setting), `text` what the user typed into a modal.
+   */
+  press?: Press;
+  /** The message this one replies to (Telegram: a reply to the bot's "reply with your brand notes"). */
+  replyToId?: string;
 }
 
-/** Buttons the core may put under a message; a press comes back as an InboundMessage with that command. */
-export type ButtonAction = 'export' | 'status' | 'credits';
+/**
+ * Every action a button can carry: one table (src/i18n/actions.ts) the adapters draw. A press of export,
+ * status or credits without data comes back as that command; every other press as `InboundMessage.press`.
+ */
+export type ButtonAction = ActionName;
+
+/** A button with what its press carries back (self-describing, so it works after a restart). */
+export interface Button {
+  action: ButtonAction;
+  /** Short and opaque to adapters (src/core/buttons.ts encodes it; Telegram's callback data is 64 bytes). */
+  data?: string;
+  /** The label when not the table's (a /settings value), worded by the core. */
+  label?: string;
+}
+
+export interface Press {
+  /** `unknown`: a button this version cannot read (another format, another bot): the core says so. */
+  action: ButtonAction | 'unknown';
+  data?: string;
+  text?: string;
+}
+
+/** Who asked for a piece of work: told when it finishes (a reply on Telegram, a mention on Discord). */
+export interface Requester {
+  userId: string;
+  name: string;
+  /** The platform message that asked (Telegram: replied to, and reacted on); absent for a button press. */
+  messageId?: string;
+}
 
 export interface OutMessage {
   text: string;
-  buttons?: ButtonAction[];
+  buttons?: Array<ButtonAction | Button>;
+  /** Notify this person: reply to their message (Telegram) or mention them outside their own interaction (Discord). */
+  replyTo?: Requester;
+  /** Ask for a typed answer to this message (Telegram ForceReply); the answer comes back with `replyToId`. */
+  ask?: boolean;
   /** Only the sender should see it, where the platform can (Discord ephemeral); elsewhere a normal message. */
   private?: boolean;
   /** The reply language the core chose: adapters label buttons in it (without it: English). */
@@ -97,7 +136,14 @@ export interface VideoOut {
   linkText: string;
   /** The reply language the core chose. */
   lang?: Lang;
+  /** Actions under the posted video. */
+  buttons?: Array<ButtonAction | Button>;
+  /** The person who asked for it: notified where the platform can (see OutMessage.replyTo). */
+  replyTo?: Requester;
 }
+
+/** How a piece of work stands, shown on the message that asked for it (Telegram reactions). */
+export type Receipt = 'working' | 'done' | 'failed';
 
 /**
  * What the core needs from a chat. The adapter tells the platform's limits (`videoLimitBytes`) and enforces
@@ -115,6 +161,8 @@ export interface ChatPort {
   sendVideo(video: VideoOut): Promise<void>;
   /** Shows "typing…" / "sending a video…" for a few seconds, where the platform has it. */
   activity?(kind: 'typing' | 'upload_video'): Promise<void>;
+  /** Marks the user's message with how their request stands (👀, 👍, 💔), where the chat allows it. */
+  react?(messageId: string, receipt: Receipt): Promise<void>;
 }
 
 /** Gives a ChatPort for an address without the original event (resumed jobs, late results). */
@@ -132,6 +180,11 @@ export interface Engine {
   registerChats(prefix: string, resolver: ChatResolver): void;
   /** Resumes jobs recorded by an earlier process (renders to finish, turns that died): call after registerChats. */
   resume(): Promise<void>;
+  /**
+   * The reply language for this sender in this chat, for platform UI that must answer at once without a
+   * message (a Discord modal's title): the core's choice, so adapters word nothing themselves.
+   */
+  langFor?(address: ChatAddress, sender: Pick<Sender, 'locale'>): Promise<Lang>;
   /** Resolves when nothing is in flight. */
   idle(): Promise<void>;
   /** Stops taking work, persists what is in flight, aborts waits. */

@@ -7,15 +7,18 @@ import path from 'node:path';
 import type Keyv from 'keyv';
 import { nemoTimingFromConfig } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
+import { toButton } from '../../src/core/buttons.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import type {
   Attachment,
+  Button,
   ButtonAction,
   ChatPort,
   CommandName,
   Engine,
   InboundMessage,
   OutMessage,
+  Requester,
   SentRef,
   VideoOut,
 } from '../../src/core/ports.ts';
@@ -30,7 +33,11 @@ export interface Posted {
   id: string;
   text: string;
   buttons?: ButtonAction[];
+  /** The buttons as the core made them (with their data: project tags, settings). */
+  raw?: Button[];
   private?: boolean;
+  replyTo?: Requester;
+  ask?: boolean;
   video?: VideoOut;
   /** The bytes of `video.path` at the moment sendVideo was called. */
   bytes?: Buffer;
@@ -52,7 +59,12 @@ export function recordingChat(
   let next = 0;
   const entry = (kind: Posted['kind'], id: string, m: OutMessage): Posted => {
     const p: Posted = { kind, id, text: m.text };
-    if (m.buttons) p.buttons = m.buttons;
+    if (m.buttons) {
+      p.raw = m.buttons.map(toButton);
+      p.buttons = p.raw.map((b) => b.action);
+    }
+    if (m.replyTo) p.replyTo = m.replyTo;
+    if (m.ask) p.ask = true;
     if (m.private) p.private = true;
     return p;
   };

@@ -36,17 +36,25 @@ export function payloads(message: OutMessage): Payload[] {
   }));
 }
 
-/** The payloads that post a video: the file with its caption when it fits `limit`, else the core's link notice. */
+/**
+ * The payloads that post a video: the file with its caption when it fits `limit`, else the core's link
+ * notice; the video's actions under it.
+ */
 export async function videoPayload(video: VideoOut, limit: number): Promise<Payload[]> {
   const size = video.path ? (video.size ?? (await stat(video.path)).size) : undefined;
+  const rows = buttonRow(video.buttons, video.lang ?? 'en');
   if (video.path && size !== undefined && size <= limit) {
     const [first, ...rest] = splitText(video.caption ?? '');
     return [
-      { content: first ?? '', components: [], file: { path: video.path, name: basename(video.path) } },
+      { content: first ?? '', components: rows, file: { path: video.path, name: basename(video.path) } },
       ...rest.map((content) => ({ content, components: [] })),
     ];
   }
-  return payloads({ text: `${video.linkText}\n${video.url}` });
+  return payloads({
+    text: `${video.linkText}\n${video.url}`,
+    ...(video.buttons && { buttons: video.buttons }),
+    ...(video.lang && { lang: video.lang }),
+  });
 }
 
 export class ChannelPort implements ChatPort {
@@ -84,8 +92,9 @@ export class ChannelPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     let id = '';
-    for (const [i, p] of payloads(message).entries())
-      id = await this.post(p, i === 0 ? this.mentionUserId : undefined);
+    // A result for someone (issue 14) mentions them: a channel message is never their own interaction reply.
+    const mention = message.replyTo?.userId ?? this.mentionUserId;
+    for (const [i, p] of payloads(message).entries()) id = await this.post(p, i === 0 ? mention : undefined);
     return { id };
   }
 
@@ -111,9 +120,10 @@ export class ChannelPort implements ChatPort {
 
   async sendVideo(video: VideoOut): Promise<void> {
     const list = await videoPayload(video, this.videoLimitBytes);
+    const mention = video.replyTo?.userId ?? this.mentionUserId;
     for (const [i, p] of list.entries()) {
       try {
-        await this.post(p, i === 0 ? this.mentionUserId : undefined);
+        await this.post(p, i === 0 ? mention : undefined);
       } catch (err) {
         // The server may enforce a lower limit than the one we were told: fall back to the link.
         if (!p.file || !isApiError(err, 40005)) throw err;

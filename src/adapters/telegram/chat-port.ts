@@ -2,11 +2,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Api, GrammyError, InputFile } from 'grammy';
 import { LRUCache } from 'lru-cache';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, Receipt, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
+import { readMp4Info } from '../shared/mp4.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
-import { clip, keyboard, splitCaption, splitText } from './encode.ts';
+import { clip, keyboard, replyParameters, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
+import type { Reactions } from './reactions.ts';
 
 // The core's ChatPort for one Telegram chat (or forum topic). It tells Telegram's upload limit and enforces its
 // mechanics: 4096-character messages, 1024-character captions, edits at most once per `editGapMs` per message
@@ -19,6 +21,8 @@ export interface PortDeps {
   local: boolean;
   /** Minimum time between two edits of one message (Telegram allows about one per second per chat). */
   editGapMs: number;
+  /** Receipts on users' messages (👀 / 👍 / 💔). */
+  reactions?: Reactions;
 }
 
 const CHAT_ACTION_EVERY_MS = 4_000; // Telegram shows a chat action for 5 s.
@@ -58,12 +62,16 @@ export class TelegramChatPort implements ChatPort {
   async send(message: OutMessage): Promise<SentRef> {
     const parts = splitText(message.text);
     const markup = keyboard(message.buttons, message.lang ?? 'en');
+    // "Reply to this message with…": Telegram opens the reply field for the user.
+    const ask = message.ask && !markup ? { force_reply: true as const, selective: true } : undefined;
+    const replyMarkup = markup ?? ask;
     let id = '';
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
       const sent = await this.deps.api.sendMessage(this.target.chatId, part, {
         ...this.#thread,
-        ...(last && markup ? { reply_markup: markup } : {}),
+        ...(i === 0 ? replyParameters(message.replyTo) : {}),
+        ...(last && replyMarkup ? { reply_markup: replyMarkup } : {}),
       });
       id = String(sent.message_id);
       if (last) remember(this.#shown, id, part + JSON.stringify(markup ?? null));
@@ -119,7 +127,12 @@ export class TelegramChatPort implements ChatPort {
         );
       }
     }
-    await this.send({ text: `${video.linkText}\n${video.url}` });
+    await this.send({
+      text: `${video.linkText}\n${video.url}`,
+      ...(video.buttons && { buttons: video.buttons }),
+      ...(video.replyTo && { replyTo: video.replyTo }),
+      ...(video.lang && { lang: video.lang }),
+    });
   }
 
   async #uploadVideo(path: string, video: VideoOut): Promise<void> {
@@ -127,17 +140,29 @@ export class TelegramChatPort implements ChatPort {
     const action = setInterval(() => void this.activity('upload_video'), CHAT_ACTION_EVERY_MS);
     try {
       await this.activity('upload_video');
+      // Size and length from the file's own header, so clients lay the player out before it loads.
+      const info = await readMp4Info(path);
+      const duration = info.durationSec ?? video.durationSec;
+      const markup = keyboard(video.buttons, video.lang ?? 'en');
       // A path (not a stream): grammY reopens it if auto-retry has to send the request again.
       await this.deps.api.sendVideo(this.target.chatId, new InputFile(path, basename(path)), {
         ...this.#thread,
         supports_streaming: true,
-        ...(video.durationSec !== undefined ? { duration: Math.round(video.durationSec) } : {}),
+        ...(duration !== undefined ? { duration: Math.max(1, Math.round(duration)) } : {}),
+        ...(info.width && info.height ? { width: info.width, height: info.height } : {}),
         ...(caption ? { caption } : {}),
+        ...(markup ? { reply_markup: markup } : {}),
+        ...replyParameters(video.replyTo),
       });
     } finally {
       clearInterval(action);
     }
     for (const text of rest) await this.send({ text });
+  }
+
+  async react(messageId: string, receipt: Receipt): Promise<void> {
+    if (/^\d+$/.test(messageId))
+      await this.deps.reactions?.react(this.target.chatId, Number(messageId), receipt);
   }
 
   async activity(kind: 'typing' | 'upload_video'): Promise<void> {
