@@ -198,9 +198,10 @@ async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<void> {
     ctx.log.warn({ render: job.id, err: String(e) }, 'sending the video failed; posting the link');
     await ctx.say(`${video.linkText}\n${video.url}`);
   } finally {
+    // Posted (the file, or its link): recorded for /history while the file still tells its length.
+    await recordExport(ctx, job, video);
     if (video.path) await rm(video.path, { force: true }).catch(() => {});
   }
-  await recordExport(ctx, job, video);
   ctx.log.info({ render: job.id, file: Boolean(video.path) }, 'video posted');
 }
 

@@ -12,6 +12,7 @@ import { videoButtons } from './actions.ts';
 import { type ChatCtx, errInfo } from './context.ts';
 import { reportError } from './errors.ts';
 import { loopOf, projectTag } from './loop.ts';
+import { readMp4Info } from './mp4.ts';
 import { videoLinkText } from './notices.ts';
 import type { ChatAddress, VideoOut } from './ports.ts';
 import { linkOnly } from './settings.ts';
@@ -56,8 +57,9 @@ export function exportExtras(ctx: ChatCtx, job: ExportedJob): Pick<VideoOut, 'bu
 }
 
 /**
- * Records a posted export. Call once the post is confirmed; a post made again after a crash (at-least-once)
- * replaces its entry rather than adding one. Never fails the export: a store failure is logged.
+ * Records a posted export. Call once the post is confirmed (the file or its link), before the working copy is
+ * deleted (its header gives the length when the backend did not); a post made again after a crash
+ * (at-least-once) replaces its entry rather than adding one. Never fails the export: failures are logged.
  */
 export async function recordExport(ctx: ChatCtx, job: ExportedJob, video: VideoOut): Promise<void> {
   try {
@@ -67,7 +69,10 @@ export async function recordExport(ctx: ChatCtx, job: ExportedJob, video: VideoO
     const tag = projectTag(job.sessionId);
     if (tag) entry.tag = tag;
     if (loop.brief) entry.brief = loop.brief;
-    if (video.durationSec !== undefined) entry.durationSec = video.durationSec;
+    // The backend does not always say how long a render is; the MP4's own header does.
+    const durationSec =
+      video.durationSec ?? (video.path ? (await readMp4Info(video.path)).durationSec : undefined);
+    if (durationSec !== undefined) entry.durationSec = Math.round(durationSec * 10) / 10;
     if (video.size !== undefined) entry.size = video.size;
     if (job.cost !== undefined) entry.cost = job.cost;
     if (by) {

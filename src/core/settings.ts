@@ -103,7 +103,10 @@ function setOrDelete<K extends keyof ChatSettings>(
 
 /** Applies `key value` lines (all or none); says what was saved, or the first refusal. */
 export async function changeSettings(ctx: ChatCtx, text: string): Promise<boolean> {
-  const lines = text.split(/\n|;/).filter((l) => l.trim());
+  // Brand notes take the rest of the text, newlines and all; every other setting is one line.
+  const all = text.split('\n');
+  const at = all.findIndex((l) => KEYS[l.trim().split(/\s+/)[0]?.toLowerCase() ?? ''] === 'notes');
+  const lines = (at < 0 ? all : [...all.slice(0, at), all.slice(at).join('\n')]).filter((l) => l.trim());
   const changes: Change[] = [];
   for (const line of lines) {
     const c = parseLine(ctx, line);
@@ -149,12 +152,13 @@ function view(ctx: ChatCtx, lang: Lang): string {
   const lm = loopMessages(lang);
   const s = loopOf(ctx).settings ?? {};
   const langName = ctx.record.lang ? ctx.m.langName(ctx.record.lang) : lm.settingsAuto;
+  const c = lm.colon;
   return [
-    `${lm.settingsAspect}: ${s.aspect ?? lm.settingsNone}`,
-    `${lm.settingsLength}: ${s.lengthSec !== undefined ? lm.seconds(s.lengthSec) : lm.settingsNone}`,
-    `${lm.settingsNotes}: ${s.notes ?? lm.settingsNone}`,
-    `${lm.settingsLang}: ${langName}`,
-    `${lm.settingsDelivery}: ${s.delivery === 'link' ? lm.deliveryLink : lm.deliveryFile}`,
+    `${lm.settingsAspect}${c}${s.aspect ?? lm.settingsNone}`,
+    `${lm.settingsLength}${c}${s.lengthSec !== undefined ? lm.seconds(s.lengthSec) : lm.settingsNone}`,
+    `${lm.settingsNotes}${c}${s.notes ?? lm.settingsNone}`,
+    `${lm.settingsLang}${c}${langName}`,
+    `${lm.settingsDelivery}${c}${s.delivery === 'link' ? lm.deliveryLink : lm.deliveryFile}`,
   ].join('\n');
 }
 
@@ -170,16 +174,16 @@ function menu(ctx: ChatCtx): Button[] {
   });
   return [
     ...ASPECTS.map((a) => set(`aspect=${a}`, a, s.aspect === a)),
-    set('aspect=none', `${lm.settingsAspect}: ${lm.settingsNone}`, !s.aspect),
+    set('aspect=none', `${lm.settingsAspect}${lm.colon}${lm.settingsNone}`, !s.aspect),
     ...[15, 30, 60].map((n) => set(`length=${n}`, lm.seconds(n), s.lengthSec === n)),
-    set('length=none', `${lm.settingsLength}: ${lm.settingsNone}`, s.lengthSec === undefined),
+    set('length=none', `${lm.settingsLength}${lm.colon}${lm.settingsNone}`, s.lengthSec === undefined),
     set('lang=en', 'English', ctx.record.lang === 'en'),
     set('lang=zh', '中文', ctx.record.lang === 'zh'),
     set('lang=auto', lm.settingsAuto, !ctx.record.lang),
     set('delivery=file', lm.deliveryFile, s.delivery !== 'link'),
     set('delivery=link', lm.deliveryLink, s.delivery === 'link'),
     { action: 'notes' },
-    set('notes=none', `${lm.settingsNotes}: ${lm.settingsNone}`, !s.notes),
+    set('notes=none', `${lm.settingsNotes}${lm.colon}${lm.settingsNone}`, !s.notes),
   ];
 }
 

@@ -95,6 +95,7 @@ export const loopEn = {
   settingsNotes: 'Brand notes',
   settingsLang: 'Reply language',
   settingsDelivery: 'Exports',
+  colon: ': ',
   settingsNone: 'none',
   settingsAuto: 'automatic',
   deliveryFile: 'attach the file',

@@ -65,6 +65,7 @@ export const loopZh: LoopMessages = {
   settingsNotes: '品牌说明',
   settingsLang: '回复语言',
   settingsDelivery: '导出方式',
+  colon: '：',
   settingsNone: '无',
   settingsAuto: '自动',
   deliveryFile: '发送文件',

@@ -105,7 +105,11 @@ export function commandInbound(i: ChatInputCommandInteraction, botId: string): I
 
 /** /settings' options as the lines of `/settings <key> <value>` (the core checks every value). */
 function settingsArg(i: ChatInputCommandInteraction): string | undefined {
-  const lines = SETTING_OPTIONS.flatMap((o) => {
+  // Notes last: they take the rest of the text (src/core/settings.ts).
+  const ordered = [...SETTING_OPTIONS].sort(
+    (a, b) => Number(a.name === 'notes') - Number(b.name === 'notes'),
+  );
+  const lines = ordered.flatMap((o) => {
     const v = i.options.get(o.name)?.value;
     if (v === undefined || v === false) return [];
     return [o.kind === 'boolean' ? o.name : `${o.name} ${String(v)}`];

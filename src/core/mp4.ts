@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 
-// Width, height and duration of an MP4, read from its `moov` box only (ISO/IEC 14496-12): `mvhd` gives the
+// Width, height and duration of an MP4 (a render the core downloaded; Telegram's sendVideo hints), read from its `moov` box only (ISO/IEC 14496-12): `mvhd` gives the
 // duration, the video track's `tkhd` its display size. A few hundred lines of a library (mp4box is ~1 MB and
 // parses everything) would buy nothing here: three boxes, read with positioned reads, never the media data.
 // Anything unexpected gives undefined: the video is then sent without these hints, never refused.
