@@ -1,3 +1,4 @@
+import { checkCommands, checkModal } from './loop.ts';
 import { channelPayload, dmChannelPayload, messagePayload, snowflake, userPayload } from './payloads.ts';
 import type { DiscordState } from './state.ts';
 import type { FakeInteraction, FakeMessage, RecordedFile } from './types.ts';
@@ -66,6 +67,8 @@ export function handleRest(state: DiscordState, req: RestRequest): RestAnswer {
     return { status: 200, body: { id: app, name: state.options.bot.username, bot_public: true, flags: 0 } };
   if (method === 'PUT' && parts[0] === 'applications' && parts[1] === app && parts.at(-1) === 'commands') {
     const scope = parts[2] === 'guilds' ? (parts[3] ?? '') : 'global';
+    const refused = checkCommands(Array.isArray(req.body) ? (req.body as Body[]) : []);
+    if (refused) return refused;
     const list = (Array.isArray(req.body) ? req.body : []).map((c: Body) => ({
       ...c,
       id: snowflake(),
@@ -173,6 +176,12 @@ function callback(
       original: true,
     });
     i.originalId = m.id;
+  } else if (type === 9) {
+    // A modal answers a command or a component, never another modal's submit.
+    if (i.kind === 'modal') return err(400, 50035, 'Invalid Form Body: a modal cannot answer a modal');
+    const checked = checkModal(data);
+    if ('status' in checked) return checked;
+    i.modal = checked.modal;
   } else if (type !== 6 && type !== 7) {
     return err(400, 50035, `Invalid Form Body: type ${type} not supported by the fake`);
   }
