@@ -208,7 +208,7 @@ test('the video goes to the channel mentioning whoever asked; inside their own i
   const video = await fake.waitFor(() => fake.channelMessages(GENERAL).find((m) => m.files.length > 0));
   expect(video.content.startsWith(`<@${BOB.id}>`)).toBe(true);
   const post = fake.calls.find((c) => c.method === 'POST' && c.files.length > 0);
-  expect((post?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({
+  expect((post?.body as { allowed_mentions?: unknown } | undefined)?.allowed_mentions).toEqual({
     parse: [],
     users: [BOB.id],
   });

@@ -31,8 +31,7 @@ export function checkModal(data: Body): { modal: FakeModal } | RestAnswer {
       return invalid('label: 1-45 characters');
     if (inputs.length !== 1) return invalid('components: a label or action row holds one text input');
     for (const input of inputs) {
-      if (!input || input.type !== 4 || typeof input.custom_id !== 'string')
-        return invalid('text input expected');
+      if (input?.type !== 4 || typeof input.custom_id !== 'string') return invalid('text input expected');
       const max = input.max_length ?? 4000;
       if (max < 1 || max > 4000) return invalid('max_length: 1-4000');
     }
