@@ -96,6 +96,22 @@ describe('result actions', () => {
     expect(chat.texts().filter((t) => t === loopEn.staleButton)).toHaveLength(3);
   });
 
+  it('buttons under old messages still work after a restart (the press carries all it needs)', async () => {
+    h = await harness();
+    const chat = loopChat();
+    await h.engine.handle(typed(chat, BRIEF), chat);
+    const old = buttonOn(chat.log, 'shorter');
+    await h.engine.close();
+    const second = h.restart();
+    const chat2 = loopChat();
+    const before = h.fake.chats.length;
+    await second.handle(press(chat2, old), chat2);
+    expect(h.fake.chats.slice(before).map((c) => c.text)).toEqual([
+      actionSpec('shorter').instruction!.en(BRIEF),
+    ]);
+    expect(chat2.texts()).not.toContain(loopEn.staleButton);
+  });
+
   it('a button of an unknown format, and a project-less tag, get a clear answer', async () => {
     h = await harness();
     const chat = loopChat();
