@@ -163,6 +163,12 @@ export interface ChatPort {
   activity?(kind: 'typing' | 'upload_video'): Promise<void>;
   /** Marks the user's message with how their request stands (👀, 👍, 💔), where the chat allows it. */
   react?(messageId: string, receipt: Receipt): Promise<void>;
+  /**
+   * Shows the agent's answer as it is being written (`text` so far), where the platform can (a Telegram draft
+   * in a private chat); `undefined`: the preview ends and the next `send` is the complete text it previewed.
+   * Never throws, never waits: the adapter throttles and drops stale previews.
+   */
+  draft?(text: string | undefined): void;
 }
 
 /** Gives a ChatPort for an address without the original event (resumed jobs, late results). */

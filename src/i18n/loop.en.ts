@@ -63,8 +63,8 @@ export const loopEn = {
   historyEmpty: '🎞 No exports in this chat yet. Make a video and export it — then /history lists it here.',
   historyHeading: (shown: number, total: number) =>
     `🎞 Recent exports (${shown}${total > shown ? ` of ${total}` : ''}) — /show <number> posts one again:`,
-  historyEntry: (e: HistoryLine) =>
-    [
+  historyEntry: (e: HistoryLine) => {
+    const head = [
       `${e.n}. ${utc(e.at)} UTC`,
       e.brief ? `"${clip(e.brief, 60)}"` : undefined,
       e.durationSec !== undefined ? duration(e.durationSec) : undefined,
@@ -72,7 +72,9 @@ export const loopEn = {
       e.by ? `by ${e.by}` : undefined,
     ]
       .filter(Boolean)
-      .join(' · ') + `\n   ${e.url}`,
+      .join(' · ');
+    return `${head}\n   ${e.url}`;
+  },
   showUsage: (count: number) =>
     count > 0
       ? `Usage: /show <number> — a number from 1 to ${count}, as /history lists them.`

@@ -34,8 +34,8 @@ export const loopZh: LoopMessages = {
   historyEmpty: '🎞 本聊天还没有导出过视频。制作并导出一个视频后，/history 会在这里列出它。',
   historyHeading: (shown: number, total: number) =>
     `🎞 最近的导出（${shown}${total > shown ? ` / 共 ${total}` : ''}）—— 用 /show <编号> 重新发送：`,
-  historyEntry: (e: HistoryLine) =>
-    [
+  historyEntry: (e: HistoryLine) => {
+    const head = [
       `${e.n}. ${utc(e.at)} UTC`,
       e.brief ? `“${clip(e.brief, 60)}”` : undefined,
       e.durationSec !== undefined ? duration(e.durationSec) : undefined,
@@ -43,7 +43,9 @@ export const loopZh: LoopMessages = {
       e.by ? `发起人 ${e.by}` : undefined,
     ]
       .filter(Boolean)
-      .join(' · ') + `\n   ${e.url}`,
+      .join(' · ');
+    return `${head}\n   ${e.url}`;
+  },
   showUsage: (count: number) =>
     count > 0
       ? `用法：/show <编号> —— 1 到 ${count} 之间的编号，见 /history。`

@@ -199,3 +199,45 @@ describe('telegram: the everyday loop', () => {
     );
   });
 });
+
+describe('telegram: the answer streamed as it is written', () => {
+  const REPLY = 'Here is your 30-second promo draft: product shots, upbeat music and a title.';
+
+  it('private chat: drafts of one draft_id, growing, then the complete message', async () => {
+    e = await startE2E({ nemo: { partialText: true, replyText: REPLY } });
+    const user = e.tg.user(11);
+    const chat = e.tg.privateChat(user);
+    e.tg.sendText(chat, user, 'hello, what can you do?');
+    await e.waitText(chat.id, /Here is your 30-second promo draft/);
+    await e.engine.idle();
+    const drafts = e.tg.calls.filter((c) => c.method === 'sendMessageDraft');
+    expect(drafts.length).toBeGreaterThan(0);
+    expect(drafts.every((c) => c.status === 200)).toBe(true);
+    expect(new Set(drafts.map((c) => c.params.draft_id)).size).toBe(1);
+    const texts = drafts.map((c) => String(c.params.text));
+    for (let i = 1; i < texts.length; i++) expect(texts[i]!.startsWith(texts[i - 1]!)).toBe(true);
+    expect(REPLY.startsWith(texts.at(-1)!)).toBe(true);
+    // What stays is the complete message, sent once.
+    expect(sends(e, chat.id).filter((c) => c.params.text === REPLY)).toHaveLength(1);
+  });
+
+  it('a group gets no drafts; where drafts are refused, one message is edited into the answer', async () => {
+    e = await startE2E({ nemo: { partialText: true, replyText: REPLY } });
+    const user = e.tg.user(12);
+    const group = e.tg.group();
+    e.tg.sendText(group, user, `@${e.tg.bot.username} hello, what can you do?`);
+    await e.waitText(group.id, /Here is your 30-second promo draft/);
+    expect(e.tg.calls.some((c) => c.method === 'sendMessageDraft')).toBe(false);
+
+    e.tg.state.draftsRefused = true;
+    const chat = e.tg.privateChat(user);
+    e.tg.sendText(chat, user, 'hello, what can you do?');
+    await e.waitText(chat.id, /Here is your 30-second promo draft/);
+    await e.engine.idle();
+    const inChat = e.tg.sent(chat.id).filter((m) => m.text?.startsWith('Here is'));
+    // One message, edited as the text grew, ends as the complete answer: no second copy.
+    expect(inChat).toHaveLength(1);
+    expect(inChat[0]?.text).toBe(REPLY);
+    expect(e.tg.calls.some((c) => c.method === 'editMessageText' && c.params.chat_id === chat.id)).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@ import { readMp4Info } from '../../core/mp4.ts';
 import type { ChatAddress, ChatPort, OutMessage, Receipt, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
+import { LivePreview } from './drafts.ts';
 import { clip, keyboard, replyParameters, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
 import type { Reactions } from './reactions.ts';
@@ -46,6 +47,7 @@ export class TelegramChatPort implements ChatPort {
   #lastEdit = new Map<string, number>();
   /** A message that could no longer be edited → the message sent in its place. */
   #replaced = new Map<string, string>();
+  #preview: LivePreview | undefined;
 
   constructor(
     readonly address: ChatAddress,
@@ -59,8 +61,21 @@ export class TelegramChatPort implements ChatPort {
     return this.target.topicId === undefined ? {} : { message_thread_id: this.target.topicId };
   }
 
+  /** Private chats only: the agent's answer as it is written (src/adapters/telegram/drafts.ts). */
+  draft(text: string | undefined): void {
+    if (this.target.chatId <= 0) return;
+    this.#preview ??= new LivePreview(this.deps.api, this.target, this.deps.editGapMs, this.deps.logger);
+    this.#preview.update(text);
+  }
+
   async send(message: OutMessage): Promise<SentRef> {
     const parts = splitText(message.text);
+    // A preview message of this very text (drafts refused here) becomes the message instead of a second copy.
+    const into = this.#preview
+      ? await this.#preview.takeOver(parts.length === 1 ? parts[0] : undefined)
+      : undefined;
+    if (into !== undefined && (await this.#finishPreview(into, parts[0] ?? '', message)))
+      return { id: String(into) };
     const markup = keyboard(message.buttons, message.lang ?? 'en');
     // "Reply to this message with…": Telegram opens the reply field for the user.
     const ask = message.ask && !markup ? { force_reply: true as const, selective: true } : undefined;
@@ -77,6 +92,22 @@ export class TelegramChatPort implements ChatPort {
       if (last) remember(this.#shown, id, part + JSON.stringify(markup ?? null));
     }
     return { id };
+  }
+
+  async #finishPreview(id: number, text: string, message: OutMessage): Promise<boolean> {
+    const markup = keyboard(message.buttons, message.lang ?? 'en');
+    try {
+      await this.deps.api.editMessageText(
+        this.target.chatId,
+        id,
+        text,
+        markup ? { reply_markup: markup } : {},
+      );
+      remember(this.#shown, String(id), text + JSON.stringify(markup ?? null));
+      return true;
+    } catch (err) {
+      return isBadRequest(err, /message is not modified/i);
+    }
   }
 
   async edit(ref: SentRef, message: OutMessage): Promise<void> {

@@ -80,8 +80,9 @@ export function callLoopMethod(state: TelegramState, call: RecordedCall): Method
       const chatId = Number(p.chat_id);
       const draftId = Number(p.draft_id);
       const text = typeof p.text === 'string' ? p.text : '';
-      // Drafts stream into private chats only; the exact wording of this refusal is not documented.
+      // Drafts stream into private chats only; the exact wording of these refusals is not documented.
       if (!(chatId > 0)) return fail(400, 'Bad Request: TEXTDRAFT_PEER_INVALID');
+      if (state.draftsRefused) return fail(400, 'Bad Request: method is not available for this bot');
       if (!Number.isInteger(draftId) || draftId === 0) return fail(400, 'Bad Request: DRAFT_ID_INVALID');
       if (text.length > 4096) return fail(400, 'Bad Request: MESSAGE_TOO_LONG');
       const key = `${chatId}:${draftId}`;
@@ -101,6 +102,12 @@ export function callLoopMethod(state: TelegramState, call: RecordedCall): Method
         ...key,
         commands: commands.map((c) => ({ command: String(c.command), description: String(c.description) })),
       });
+      return ok(true);
+    }
+    case 'deleteMessage': {
+      const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
+      if (!state.messages.delete(key) && !state.userMessages.delete(key))
+        return fail(400, 'Bad Request: message to delete not found');
       return ok(true);
     }
     case 'getMyCommands': {

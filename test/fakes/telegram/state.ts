@@ -46,6 +46,8 @@ export class TelegramState {
   readonly reactions = new Map<string, string[]>();
   /** Chats whose administrators turned reactions off: setMessageReaction answers REACTION_INVALID. */
   readonly noReactions = new Set<number>();
+  /** sendMessageDraft answers 400 (a server or bot without drafts): the bot must fall back to edits. */
+  draftsRefused = false;
   /** sendMessageDraft calls per `${chatId}:${draftId}`, texts in order. */
   readonly drafts = new Map<string, string[]>();
   /** The menus set with setMyCommands, by `${scope}|${languageCode}`. */
