@@ -10,6 +10,7 @@ import { pressCommand } from './buttons.ts';
 import type { ChatCtx } from './context.ts';
 import type { Plan } from './dispatch.ts';
 import { loopOf, projectTag } from './loop.ts';
+import { notifyField } from './notify.ts';
 import type { Button, InboundMessage, Press } from './ports.ts';
 import { askNotes, awaitedNotes, changeSettings, clearAwaiting, mayChange, menuLine } from './settings.ts';
 
@@ -89,7 +90,7 @@ async function pressed(ctx: ChatCtx, msg: InboundMessage, press: Press): Promise
   if (press.action === 'edit') {
     if (press.text === undefined) {
       // Telegram: the answer is the user's own visible reply, which goes to the agent as typed.
-      await ctx.say({ text: lm.editAsk, ask: true });
+      await ctx.say({ text: lm.editAsk, ask: true, ...notifyField(ctx) });
       return undefined;
     }
     if (!press.text.trim()) return undefined;

@@ -71,9 +71,11 @@ export async function updateLoop(ctx: ChatCtx, change: (loop: LoopRecord) => voi
 export async function rememberPrompt(ctx: ChatCtx, text: string, by: Requester | undefined): Promise<void> {
   const brief = text.trim();
   const starts = !ctx.record.sessionId || !loopOf(ctx).brief;
-  if (!by && !(brief && starts)) return;
+  // Written only when something changes: most prompts are follow-ups by the same person.
+  const newBy = by && (loopOf(ctx).by?.id !== by.userId || loopOf(ctx).by?.name !== by.name);
+  if (!newBy && !(brief && starts)) return;
   await updateLoop(ctx, (l) => {
     if (brief && starts) l.brief = brief.slice(0, BRIEF_MAX);
-    if (by) l.by = { id: by.userId, name: by.name };
+    if (by && newBy) l.by = { id: by.userId, name: by.name };
   }).catch((e: unknown) => ctx.log.warn({ err: String(e) }, 'could not remember the brief'));
 }

@@ -7,6 +7,7 @@ import { loopMessages } from '../i18n/loop.ts';
 import type { ChatCtx } from './context.ts';
 import { parseLang } from './language.ts';
 import { ASPECTS, type Aspect, type ChatSettings, loopOf, updateLoop } from './loop.ts';
+import { notifyField } from './notify.ts';
 import type { Button, Lang, Sender } from './ports.ts';
 
 export const NOTES_MAX = 500;
@@ -213,7 +214,12 @@ export function menuLine(data: string | undefined): string | undefined {
 
 /** Asks for brand notes as a reply to the bot's message; the answer is matched by `awaitedNotes`. */
 export async function askNotes(ctx: ChatCtx, userId: string): Promise<void> {
-  const sent = await ctx.say({ text: loopMessages(ctx.lang).settingsNotesAsk(NOTES_MAX), ask: true });
+  // In a group the prompt names who is asked, so only their reply field opens (ForceReply `selective`).
+  const sent = await ctx.say({
+    text: loopMessages(ctx.lang).settingsNotesAsk(NOTES_MAX),
+    ask: true,
+    ...notifyField(ctx),
+  });
   if (!sent) return;
   await updateLoop(ctx, (l) => {
     l.awaiting = { kind: 'notes', userId, messageId: sent.id, until: Date.now() + ASK_TTL_MS };

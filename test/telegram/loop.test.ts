@@ -125,6 +125,31 @@ describe('telegram: the everyday loop', () => {
     expect(e.logs.some((l) => /"level":(40|50)/.test(l) && /reaction/i.test(l))).toBe(false);
   });
 
+  it('in a group, the result of a press names the presser with a text mention (they have no message to reply to)', async () => {
+    e = await startE2E();
+    const alice = e.tg.user(21, { name: 'Alice' });
+    const bob = e.tg.user(22, { name: 'Bob' });
+    const group = e.tg.group();
+    e.tg.sendText(group, alice, `@${e.tg.bot.username} ${PROMPT}`);
+    await e.tg.waitFor('sendMessage', (c) => Boolean((c.params.reply_markup as Keyboard)?.inline_keyboard));
+    await e.engine.idle();
+    const again = button(e, group.id, 'again');
+    const cards = sends(e, group.id).length;
+    e.tg.pressButton(group, bob, again.messageId, again.data);
+    await e.tg.waitFor(
+      'sendMessage',
+      (c) =>
+        sends(e!, group.id).indexOf(c) >= cards &&
+        Boolean((c.params.reply_markup as Keyboard)?.inline_keyboard),
+    );
+    const card = sends(e, group.id).at(-1)!;
+    expect(String(card.params.text).startsWith('Bob, ')).toBe(true);
+    expect(card.params.entities).toEqual([
+      { type: 'text_mention', offset: 0, length: 3, user: { id: 22, is_bot: false, first_name: 'Bob' } },
+    ]);
+    expect(card.params.reply_parameters).toBeUndefined();
+  });
+
   it('a button of a project that was reset says so; an unknown button too', async () => {
     e = await startE2E();
     const user = e.tg.user(9);

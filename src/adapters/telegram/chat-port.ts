@@ -7,7 +7,7 @@ import type { ChatAddress, ChatPort, OutMessage, Receipt, SentRef, VideoOut } fr
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
 import { LivePreview } from './drafts.ts';
-import { clip, keyboard, replyParameters, splitCaption, splitText } from './encode.ts';
+import { clip, keyboard, mentionFor, replyParameters, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
 import type { Reactions } from './reactions.ts';
 
@@ -69,7 +69,8 @@ export class TelegramChatPort implements ChatPort {
   }
 
   async send(message: OutMessage): Promise<SentRef> {
-    const parts = splitText(message.text);
+    const named = mentionFor(message.replyTo, this.target.chatId, message.text);
+    const parts = splitText(named.text);
     // A preview message of this very text (drafts refused here) becomes the message instead of a second copy.
     const into = this.#preview
       ? await this.#preview.takeOver(parts.length === 1 ? parts[0] : undefined)
@@ -86,6 +87,7 @@ export class TelegramChatPort implements ChatPort {
       const sent = await this.deps.api.sendMessage(this.target.chatId, part, {
         ...this.#thread,
         ...(i === 0 ? replyParameters(message.replyTo) : {}),
+        ...(i === 0 && named.entities ? { entities: named.entities } : {}),
         ...(last && replyMarkup ? { reply_markup: replyMarkup } : {}),
       });
       id = String(sent.message_id);
@@ -167,7 +169,8 @@ export class TelegramChatPort implements ChatPort {
   }
 
   async #uploadVideo(path: string, video: VideoOut): Promise<void> {
-    const { caption, rest } = splitCaption(video.caption ?? '');
+    const named = mentionFor(video.replyTo, this.target.chatId, video.caption ?? '');
+    const { caption, rest } = splitCaption(named.text);
     const action = setInterval(() => void this.activity('upload_video'), CHAT_ACTION_EVERY_MS);
     try {
       await this.activity('upload_video');
@@ -182,6 +185,7 @@ export class TelegramChatPort implements ChatPort {
         ...(duration !== undefined ? { duration: Math.max(1, Math.round(duration)) } : {}),
         ...(info.width && info.height ? { width: info.width, height: info.height } : {}),
         ...(caption ? { caption } : {}),
+        ...(caption && named.entities ? { caption_entities: named.entities } : {}),
         ...(markup ? { reply_markup: markup } : {}),
         ...replyParameters(video.replyTo),
       });

@@ -59,3 +59,23 @@ export function replyParameters(to: Requester | undefined) {
     ? { reply_parameters: { message_id: Number(to.messageId), allow_sending_without_reply: true } }
     : {};
 }
+
+/**
+ * In a group, a result for someone who pressed a button (no message of theirs to reply to) names them with a
+ * text mention, which notifies them; the name is plain text, never markup.
+ */
+export function mentionFor(to: Requester | undefined, chatId: number, text: string) {
+  if (!to || to.messageId || chatId > 0 || !/^\d+$/.test(to.userId)) return { text };
+  const name = cleanText(to.name).replace(/\s+/g, ' ').trim().slice(0, 64) || 'you';
+  return {
+    text: `${name}, ${text}`,
+    entities: [
+      {
+        type: 'text_mention' as const,
+        offset: 0,
+        length: name.length,
+        user: { id: Number(to.userId), is_bot: false, first_name: name },
+      },
+    ],
+  };
+}
