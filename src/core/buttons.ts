@@ -45,11 +45,14 @@ export function pressCommand(p: Press): 'export' | 'status' | 'credits' | undefi
   return COMMANDS.has(p.action) ? (p.action as 'export' | 'status' | 'credits') : undefined;
 }
 
-/** The text a button shows: the core's own label, else the table's, with the table's icon when `icons`. */
+/**
+ * The text a button shows: the core's own label as given (a /settings value), else the table's label, with
+ * the table's icon in front when `icons`.
+ */
 export function buttonText(b: Button, lang: Lang, icons: boolean): string {
   const spec = actionSpec(b.action);
-  const label = b.label ?? spec.label[lang];
-  return icons ? `${spec.icon} ${label}` : label;
+  if (b.label !== undefined) return b.label;
+  return icons ? `${spec.icon} ${spec.label[lang]}` : spec.label[lang];
 }
 
 /** Buttons a person can press only on a screen: the terminal shows the ones that are also typed commands. */
