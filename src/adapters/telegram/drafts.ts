@@ -38,7 +38,10 @@ export class LivePreview {
     this.#text = text;
     if (this.#timer) return;
     const wait = this.#lastAt + this.gapMs - Date.now();
-    if (wait <= 0) return this.#flush();
+    if (wait <= 0) {
+      this.#flush();
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flush();
