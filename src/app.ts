@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { startTerminal } from './adapters/terminal/index.ts';
+import { humanLog, startTerminal } from './adapters/terminal/index.ts';
 import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, checkPaths, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
 import type { Engine } from './core/ports.ts';
+import { preflight } from './core/preflight.ts';
 import { createNemoClient, type NemoTiming } from './nemo/index.ts';
 import { createOps } from './ops.ts';
 import { createLogger, Secrets } from './secrets.ts';
@@ -16,7 +17,7 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Every secret the bot learns lands here; main uses it to redact a last-resort crash line too. */
   secrets?: Secrets;
 }
@@ -69,6 +70,7 @@ export async function runBot({
   let config: Config;
   try {
     config = parseConfig(env);
+    await checkPaths(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     stderr.write(`${oneLine(e.message)}\n`);
@@ -76,8 +78,12 @@ export async function runBot({
   }
   for (const s of [config.NEMO_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]) secrets.add(s);
   secrets.add(config.TELEGRAM_WEBHOOK_SECRET);
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: stderr });
   const platforms = Boolean(config.TELEGRAM_BOT_TOKEN || config.DISCORD_TOKEN);
+  const interactive = Boolean(stdin.isTTY && stdout.isTTY);
+  // A person's terminal with stderr on the same screen: short human lines, not JSON (see log-lines.ts).
+  const logs = !platforms && interactive && stderr.isTTY ? humanLog(stderr) : undefined;
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: logs?.stream ?? stderr });
+  const checking = new AbortController();
   const stop = signalled();
   const handles: AdapterHandle[] = [];
   let store: Store | undefined;
@@ -86,6 +92,7 @@ export async function runBot({
   const http = ops.http;
 
   const shutdown = async () => {
+    checking.abort();
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
@@ -105,6 +112,8 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
+    // A rejected NEMO_TOKEN or a wrong NEMO_API_URL is logged once now; not awaited: it never holds the start.
+    if (config.NEMO_TOKEN) void preflight(nemo, config.NEMO_TOKEN, logger, checking.signal);
     const eng = createEngine({
       config,
       nemo,
@@ -170,7 +179,8 @@ export async function runBot({
       output: stdout,
       config,
       logger,
-      interactive: Boolean(stdin.isTTY && stdout.isTTY),
+      interactive,
+      ...(logs ? { logs } : {}),
       ready: () => resume(eng),
       signal: abort.signal,
     });

@@ -16,6 +16,11 @@ describe('config', () => {
     expect([c.RECOVERY_FIRST_MS, c.RECOVERY_EVERY_MS, c.RECOVERY_CHECKS]).toEqual([30_000, 60_000, 5]);
     expect([c.MAX_UPLOAD_MB, c.PORT, c.TELEGRAM_LOCAL_API, c.LOG_LEVEL]).toEqual([200, 8080, false, 'info']);
     expect(c.NEMO_TOKEN).toBeUndefined();
+    expect([c.DISCORD_INTERACTIONS_PATH, c.DISCORD_GATEWAY, c.DISCORD_GATEWAY_LEASE_MS]).toEqual([
+      '/discord/interactions',
+      true,
+      30_000,
+    ]);
   });
 
   it('treats a blank value as unset, not as 0', () => {
@@ -33,6 +38,10 @@ describe('config', () => {
     [{ STORE_URL: 'postgres://u:pw@h/db' }, 'STORE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TELEGRAM_LOCAL_API: 'maybe' }, 'TELEGRAM_LOCAL_API'],
+    [{ DISCORD_PUBLIC_KEY: 'not-a-hex-public-key' }, 'DISCORD_PUBLIC_KEY'],
+    [{ DISCORD_INTERACTIONS_PATH: 'discord?x=1' }, 'DISCORD_INTERACTIONS_PATH'],
+    [{ DISCORD_GATEWAY_LEASE_MS: '50' }, 'DISCORD_GATEWAY_LEASE_MS'],
+    [{ DISCORD_TOKEN: 'MTAw.discord.token-x', DISCORD_GATEWAY: 'false' }, 'DISCORD_PUBLIC_KEY'],
   ])('%j is refused with one line naming the variable', (env, name) => {
     let error: unknown;
     try {

@@ -4,11 +4,13 @@
 // the client's onCredentials).
 
 import { LRUCache } from 'lru-cache';
+import { isNemoError } from '../nemo/errors.ts';
 import type { Credentials, NemoAccount, NemoClient, NemoPlatform } from '../nemo/types.ts';
 import type { SecretScope, Secrets } from '../secrets.ts';
 import type { ChatCtx } from './context.ts';
 import { nemoLanguage } from './language.ts';
 import type { ChatAddress } from './ports.ts';
+import { trySave } from './saving.ts';
 import type { AnonCredentials, SessionRecord, Sessions } from './sessions.ts';
 
 /** How many chats' anonymous accounts stay cached; an evicted one is rebuilt from the chat's record. */
@@ -178,12 +180,44 @@ export async function ensureSession(
   if (existing && !opts.fresh) return { account, sessionId: existing, created: false };
   if (!opts.fresh) await ctx.say(ctx.m.connecting);
   const info = await account.createSession(nemoLanguage(ctx.lang), signal);
-  await ctx.core.sessions.update(ctx.address, (r) => {
-    r.sessionId = info.sessionId;
-    r.taskId = info.taskId;
-    r.sessionLang = ctx.lang;
-    if (info.userId) r.userId = info.userId;
-  });
+  // The cached record takes the session even when the write fails: this process keeps using it (told).
+  await trySave(ctx, 'turn', () =>
+    ctx.core.sessions.update(ctx.address, (r) => {
+      r.sessionId = info.sessionId;
+      r.taskId = info.taskId;
+      r.sessionLang = ctx.lang;
+      if (info.userId) r.userId = info.userId;
+    }),
+  );
   ctx.log.info({ fresh: Boolean(opts.fresh) }, 'session created');
   return { account, sessionId: info.sessionId, created: true };
+}
+
+/**
+ * Runs `use` in the chat's session (created on first use). A request refused with 1002 never reached an
+ * agent, so it is run once more in a new session (see `renewSession`). Only for requests that are safe to
+ * repeat when refused (state, a claim link); never an agent message that may have been delivered.
+ */
+export async function withSession<T>(
+  ctx: ChatCtx,
+  signal: AbortSignal,
+  use: (s: Session) => Promise<T>,
+): Promise<T> {
+  try {
+    return await use(await ensureSession(ctx, signal));
+  } catch (e) {
+    return use(await renewSession(ctx, signal, e));
+  }
+}
+
+/**
+ * After a refusal `e`: when it is 1002 (NemoVideo no longer knows the chat's session), starts a new session and
+ * tells the chat its old project could not be found; any other error is thrown on.
+ */
+export async function renewSession(ctx: ChatCtx, signal: AbortSignal, e: unknown): Promise<Session> {
+  if (!isNemoError(e, 'session_not_found')) throw e;
+  ctx.log.info({}, 'session not found (1002): starting a new one');
+  const fresh = await ensureSession(ctx, signal, { fresh: true });
+  await ctx.say(ctx.m.newSession);
+  return fresh;
 }

@@ -50,7 +50,7 @@ export async function loopDoor(ctx: ChatCtx, msg: InboundMessage): Promise<Plan 
 async function pressed(ctx: ChatCtx, msg: InboundMessage, press: Press): Promise<Plan | undefined> {
   const lm = loopMessages(ctx.lang);
   if (press.action === 'unknown') {
-    await ctx.say({ text: lm.unknownButton, private: true });
+    await ctx.say({ text: lm.unknownButton, ephemeral: true });
     return undefined;
   }
   const command = pressCommand(press);
@@ -58,11 +58,11 @@ async function pressed(ctx: ChatCtx, msg: InboundMessage, press: Press): Promise
   const who = msg.sender.displayName;
   switch (press.action) {
     case 'dismiss':
-      await ctx.say({ text: lm.dismissed, private: true });
+      await ctx.say({ text: lm.dismissed, ephemeral: true });
       return undefined;
     case 'set': {
       const line = menuLine(press.data);
-      if (!line) await ctx.say({ text: lm.unknownButton, private: true });
+      if (!line) await ctx.say({ text: lm.unknownButton, ephemeral: true });
       else if (await mayChange(ctx, msg.sender)) await changeSettings(ctx, line);
       return undefined;
     }
@@ -81,7 +81,7 @@ async function pressed(ctx: ChatCtx, msg: InboundMessage, press: Press): Promise
   const { tag, confirmed } = parseData(press.data);
   if (!tag || tag !== projectTag(ctx.record.sessionId)) {
     ctx.log.info({ action: press.action }, 'press on an earlier project; ignored');
-    await ctx.say({ text: lm.staleButton, private: true });
+    await ctx.say({ text: lm.staleButton, ephemeral: true });
     return undefined;
   }
   if (press.action === 'export' || press.action === 'rerender') {
@@ -101,7 +101,7 @@ async function pressed(ctx: ChatCtx, msg: InboundMessage, press: Press): Promise
   const spec = actionSpec(press.action);
   const instruction = spec.instruction?.[ctx.lang];
   if (!instruction) {
-    await ctx.say({ text: lm.unknownButton, private: true });
+    await ctx.say({ text: lm.unknownButton, ephemeral: true });
     return undefined;
   }
   const label = spec.label[ctx.lang];

@@ -10,7 +10,7 @@ import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
 import { Accounts } from './account.ts';
 import { loopDoor } from './actions.ts';
-import { refuseAttachments } from './attachments.ts';
+import { refuseMessage } from './attachments.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
@@ -27,6 +27,7 @@ import {
   type Engine,
   type InboundMessage,
 } from './ports.ts';
+import { withSender } from './private.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
 import { withDefaults } from './settings.ts';
@@ -153,14 +154,15 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const { record, state } = loaded;
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
-      const ctx = makeCtx(core, chat, record, lang, msg.platform);
+      const ctx = makeCtx(core, withSender(chat, msg), record, lang, msg.platform);
       ctx.requester = requesterOf(msg);
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
-      // A file that cannot be taken is refused at once, before the chat's queue and before any byte moves.
-      const refusal = refuseAttachments(ctx, msg.attachments);
+      // A file that cannot be taken (or an oversized prompt) is refused at once, before the chat's queue and
+      // before any byte moves.
+      const refusal = refuseMessage(ctx, msg);
       if (refusal) {
         release();
-        await ctx.say({ text: refusal, private: true });
+        await ctx.say({ text: refusal, ephemeral: true });
         return;
       }
       // Button presses and replies to the bot's prompts (issue 14) become plans like typed messages.
@@ -231,6 +233,10 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    working(address) {
+      if (core.lanes.hasExport(address)) return 'export';
+      return core.lanes.current(address) ? 'turn' : undefined;
     },
     async close() {
       closing = true;

@@ -49,6 +49,13 @@ export interface Attachment {
   limitBytes?: number;
   /** The adapter found no such file (a path typed in the terminal): the core says so. */
   missing?: boolean;
+  /** The path names a directory, not a file (a terminal `/upload ./clips`). */
+  directory?: boolean;
+  /**
+   * A missing path that exists once the words after it are added (`/upload my clip.mp4` typed without
+   * quotes): the core suggests quoting it.
+   */
+  spacedPath?: string;
 }
 
 export interface InboundMessage {
@@ -110,8 +117,16 @@ export interface OutMessage {
   replyTo?: Requester;
   /** Ask for a typed answer to this message (Telegram ForceReply); the answer comes back with `replyToId`. */
   ask?: boolean;
-  /** Only the sender should see it, where the platform can (Discord ephemeral); elsewhere a normal message. */
+  /**
+   * For the person who asked and nobody else (a claim link, token trouble). The core delivers it through
+   * `ChatPort.sendPrivate`, never `send`; when that person cannot be reached privately it says in the chat
+   * where to get it instead (see `again`).
+   */
   private?: boolean;
+  /** For a private message: what to send again once a private chat is open (`/open`). */
+  again?: string;
+  /** Only the sender needs to see it (a refusal): ephemeral where that is free (a Discord interaction), else a normal message. */
+  ephemeral?: boolean;
   /** The reply language the core chose: adapters label buttons in it (without it: English). */
   lang?: Lang;
 }
@@ -140,6 +155,11 @@ export interface VideoOut {
   buttons?: Array<ButtonAction | Button>;
   /** The person who asked for it: notified where the platform can (see OutMessage.replyTo). */
   replyTo?: Requester;
+  /**
+   * The same for every attempt to post this video (the render id): a platform that can drop a repeated post
+   * (Discord's message nonce) uses it, since after a crash the core posts again what is not known to have arrived.
+   */
+  key?: string;
 }
 
 /** How a piece of work stands, shown on the message that asked for it (Telegram reactions). */
@@ -169,7 +189,16 @@ export interface ChatPort {
    * Never throws, never waits: the adapter throttles and drops stale previews.
    */
   draft?(text: string | undefined): void;
+  /**
+   * Delivers to one person only: a DM, or an ephemeral reply where the platform has one. Resolves undefined
+   * when that person cannot be reached privately (never started the bot, DMs closed): never falls back to
+   * the chat itself, the core then says there where to get it.
+   */
+  sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined>;
 }
+
+/** Whom a private message is for: the platform's id of the sender. */
+export type Recipient = Pick<Sender, 'id'>;
 
 /** Gives a ChatPort for an address without the original event (resumed jobs, late results). */
 export type ChatResolver = (address: ChatAddress) => ChatPort | undefined;
@@ -193,6 +222,8 @@ export interface Engine {
   langFor?(address: ChatAddress, sender: Pick<Sender, 'locale'>): Promise<Lang>;
   /** Resolves when nothing is in flight. */
   idle(): Promise<void>;
+  /** What the chat is doing now (a terminal asks before Ctrl+C stops it). */
+  working(address: ChatAddress): 'turn' | 'export' | undefined;
   /** Stops taking work, persists what is in flight, aborts waits. */
   close(): Promise<void>;
 }

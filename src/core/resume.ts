@@ -3,13 +3,8 @@
 // reached the agent and cost credits); the chat is pointed to `status`.
 
 import { type Core, makeCtx } from './context.ts';
-import { driveJob } from './export.ts';
-import type { Job } from './jobs.ts';
-import { addressPrefix, type ChatAddress, type ChatPort } from './ports.ts';
-
-function chatFor(core: Core, address: ChatAddress): ChatPort | undefined {
-  return core.resolvers.get(addressPrefix(address))?.(address);
-}
+import { addressPrefix } from './ports.ts';
+import { chatFor, continueJob } from './watch.ts';
 
 /** Tells chats whose turn was cut by a restart. Addresses without a registered adapter stay indexed. */
 export async function tellInterruptedTurns(core: Core, prefix?: string): Promise<void> {
@@ -28,6 +23,30 @@ export async function tellInterruptedTurns(core: Core, prefix?: string): Promise
       await ctx.say(ctx.m.restartedTurn(turn.text));
     }
     await core.jobs.clearTurn(address);
+  }
+  await tellInterruptedExports(core, prefix);
+}
+
+/**
+ * Tells chats whose export request was cut before its job was stored: nothing was rendered or charged.
+ * Not resumed: the draft it was for is unknown (it was read after the request), and the tap that arrives
+ * again after a restart (Telegram re-delivers it) would render a second time.
+ */
+async function tellInterruptedExports(core: Core, prefix?: string): Promise<void> {
+  for (const intent of await core.jobs.exportIntents()) {
+    const { address } = intent;
+    if (prefix !== undefined && addressPrefix(address) !== prefix) continue;
+    if (core.lanes.busy(address)) continue; // this process's own export
+    const chat = chatFor(core, address);
+    if (!chat) continue;
+    const { record } = await core.sessions.load(address);
+    // Its job was stored just before the process stopped: the job resumes; nothing to tell.
+    const stored = await Promise.all(record.jobs.map((id) => core.jobs.get(id)));
+    if (!stored.some((j) => j && j.createdAt >= intent.at)) {
+      const ctx = makeCtx(core, chat, record, intent.lang);
+      await ctx.say({ text: ctx.m.exportInterrupted, buttons: ['export'] });
+    }
+    await core.jobs.clearExportIntent(address);
   }
 }
 
@@ -49,21 +68,9 @@ export async function resumeJobs(
     }
     if (!core.jobs.claimResume(job.id)) continue; // already resumed by an earlier call
     const queued = core.lanes.enqueue(job.address, 'export', Number.POSITIVE_INFINITY, (signal) =>
-      resumeOne(core, chat, job, signal),
+      continueJob(core, chat, job, signal, true),
     );
     if (queued.state === 'accepted') track(queued.done);
     core.logger.info({ chat: job.address, render: job.id, phase: job.phase }, 'resuming a render');
-  }
-}
-
-async function resumeOne(core: Core, chat: ChatPort, job: Job, signal: AbortSignal): Promise<void> {
-  const { record } = await core.sessions.load(job.address);
-  const ctx = makeCtx(core, chat, record, job.lang);
-  const done = core.lanes.markExport(job.address);
-  try {
-    const ref = await ctx.say(ctx.m.exportResumed);
-    await driveJob(ctx, core.accounts.for(ctx), job, { ref }, signal);
-  } finally {
-    done();
   }
 }

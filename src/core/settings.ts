@@ -202,7 +202,7 @@ export async function settingsCommand(ctx: ChatCtx, arg: string | undefined): Pr
 /** Whether the sender may change chat-wide settings (asked only when needed; a failed check says no). */
 export async function mayChange(ctx: ChatCtx, sender: Sender): Promise<boolean> {
   const ok = await sender.isAdmin().catch(() => false);
-  if (!ok) await ctx.say({ text: ctx.m.adminOnly, private: true });
+  if (!ok) await ctx.say({ text: ctx.m.adminOnly, ephemeral: true });
   return ok;
 }
 

@@ -13,6 +13,7 @@ import { stopReason } from './lanes.ts';
 import { notifyField } from './notify.ts';
 import type { Attachment, OutMessage } from './ports.ts';
 import { recoverAfterBreak } from './recovery.ts';
+import { trySave } from './saving.ts';
 import { relayStream, type StreamOutcome } from './stream.ts';
 import { describeChanges, isExportable, summariseDraft } from './timeline.ts';
 
@@ -46,11 +47,16 @@ export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSig
     }
   }
   if (!text) return;
-  await ctx.core.jobs.markTurn(ctx.address, text, ctx.lang);
+  // Recorded so that a restart tells the chat; a store that cannot record it does not cost the user the answer.
+  await trySave(ctx, 'turn', () => ctx.core.jobs.markTurn(ctx.address, text, ctx.lang));
   const started = Date.now();
   ctx.core.metrics.turnStarted();
   try {
     await talk(ctx, session, text, before, signal);
+  } catch (e) {
+    // Whatever escapes the turn is told, never only logged.
+    if (stopReason(signal)) return;
+    await reportError(ctx, e, 'agent turn');
   } finally {
     ctx.core.metrics.turnEnded(Date.now() - started, stopReason(signal) ?? 'done');
     // A turn cut by shutdown stays recorded: the next process tells the chat instead of re-sending.
@@ -153,11 +159,13 @@ async function finish(
     said = true;
     buttonsShown ||= Boolean(msg.buttons);
   }
+  // The stream ended on an error: the turn failed, even after "Working on it." (text before it says nothing of
+  // the end). Without work there is nothing else to show; with work, what changed follows.
+  if (outcome.failed) {
+    await ctx.say(ctx.m.agentError);
+    if (!outcome.work) return;
+  }
   if (!said && !actions.includes('export')) {
-    if (outcome.error && !outcome.work) {
-      await ctx.say(ctx.m.agentError);
-      return;
-    }
     const changes = describeChanges(before, after, ctx.lang);
     const text = changes ? ctx.m.changes(changes) : (summariseDraft(after, ctx.lang) ?? ctx.m.done);
     const msg = withButtons(text);

@@ -29,7 +29,8 @@ import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';
 
 export interface Posted {
-  kind: 'send' | 'edit' | 'video';
+  /** `private`: delivered to one person only (sendPrivate). */
+  kind: 'send' | 'edit' | 'video' | 'private';
   id: string;
   text: string;
   buttons?: ButtonAction[];
@@ -38,6 +39,7 @@ export interface Posted {
   private?: boolean;
   replyTo?: Requester;
   ask?: boolean;
+  ephemeral?: boolean;
   video?: VideoOut;
   /** The bytes of `video.path` at the moment sendVideo was called. */
   bytes?: Buffer;
@@ -60,12 +62,15 @@ export function recordingChat(
   const entry = (kind: Posted['kind'], id: string, m: OutMessage): Posted => {
     const p: Posted = { kind, id, text: m.text };
     if (m.buttons) {
-      p.raw = m.buttons.map(toButton);
-      p.buttons = p.raw.map((b) => b.action);
+      const raw = m.buttons.map(toButton);
+      p.buttons = raw.map((b) => b.action);
+      // Plain actions are all `buttons` says; buttons with data (project tags, settings) keep it here.
+      if (m.buttons.some((b) => typeof b !== 'string')) p.raw = raw;
     }
     if (m.replyTo) p.replyTo = m.replyTo;
     if (m.ask) p.ask = true;
     if (m.private) p.private = true;
+    if (m.ephemeral) p.ephemeral = true;
     return p;
   };
   return {
@@ -79,6 +84,12 @@ export function recordingChat(
     },
     async edit(ref: SentRef, m: OutMessage): Promise<void> {
       log.push(entry('edit', ref.id, m));
+    },
+    // A test chat reaches everyone privately (the terminal's rule); platforms are tested on their fakes.
+    async sendPrivate(_to, m: OutMessage): Promise<SentRef> {
+      const id = String(++next);
+      log.push(entry('private', id, m));
+      return { id };
     },
     async sendVideo(video: VideoOut): Promise<void> {
       // What a platform would show: the caption with a file, the core's link notice without one.
@@ -159,7 +170,12 @@ export interface Harness {
 }
 
 export async function harness(
-  opts: { fake?: Partial<FakeNemoOptions>; env?: Record<string, string> } = {},
+  opts: {
+    fake?: Partial<FakeNemoOptions>;
+    env?: Record<string, string>;
+    /** The state store the engines get (e.g. one that fails on demand); `state` stays the real one. */
+    wrapState?: (state: StatePort) => StatePort;
+  } = {},
 ): Promise<Harness> {
   const fake = await startFakeNemo({ ...FAKE_FAST, ...opts.fake });
   const exportDir = await mkdtemp(path.join(tmpdir(), 'engine-exports-'));
@@ -188,7 +204,8 @@ export async function harness(
       logger,
       timing: nemoTimingFromConfig(cfg),
     });
-    const engine = createEngine({ config: cfg, nemo, store, state, logger, secrets });
+    const engineState = opts.wrapState ? opts.wrapState(state) : state;
+    const engine = createEngine({ config: cfg, nemo, store, state: engineState, logger, secrets });
     engines.push(engine);
     return engine;
   };

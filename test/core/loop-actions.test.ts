@@ -84,7 +84,7 @@ describe('result actions', () => {
     // Deleted project: no project at all now.
     const sent = h.fake.chats.length;
     await h.engine.handle(press(chat, old), chat);
-    expect(chat.log.at(-1)).toMatchObject({ text: loopEn.staleButton, private: true });
+    expect(chat.log.at(-1)).toMatchObject({ text: loopEn.staleButton, ephemeral: true });
     // A new project: the old buttons still must not touch it.
     await h.engine.handle(typed(chat, 'make a teaser for the spring sale'), chat);
     const afterNew = h.fake.chats.length;
@@ -185,7 +185,9 @@ describe('result actions', () => {
     ]);
     // The failure itself replies to the one who asked.
     const failure = chat.log.filter((p) => p.kind === 'send').at(-1);
-    expect(failure?.text).toBe(en.errors.render_failed({ operator: false, formats: '', maxMb: 0 }));
+    expect(failure?.text).toBe(
+      en.errors.render_failed({ operator: false, platform: 'telegram', formats: '', maxMb: 0 }),
+    );
     expect(failure?.replyTo?.messageId).toBe(exp.messageId);
   });
 });

@@ -47,7 +47,7 @@ describe('/settings', () => {
     expect(last).toContain(`${loopEn.settingsDelivery}: ${loopEn.deliveryLink}`);
   });
 
-  it('refuses bad values clearly and changes nothing (a 10,000-character brand note included)', async () => {
+  it('refuses bad values clearly and changes nothing (a 2,000-character brand note included)', async () => {
     h = await harness();
     const chat = loopChat();
     await h.engine.handle(settings(chat, 'aspect 1:1'), chat);
@@ -57,7 +57,7 @@ describe('/settings', () => {
       ['length 1000', loopEn.settingsBadLength(LENGTH_MIN, LENGTH_MAX)],
       ['length 2', loopEn.settingsBadLength(LENGTH_MIN, LENGTH_MAX)],
       ['length soon', loopEn.settingsBadLength(LENGTH_MIN, LENGTH_MAX)],
-      [`notes ${'x'.repeat(10_000)}`, loopEn.settingsNotesTooLong(10_000, NOTES_MAX)],
+      [`notes ${'x'.repeat(2_000)}`, loopEn.settingsNotesTooLong(2_000, NOTES_MAX)],
       ['lang fr', loopEn.settingsBadLang],
       ['delivery carrier-pigeon', loopEn.settingsBadDelivery],
       ['colour blue', loopEn.settingsBadKey('colour')],
@@ -68,6 +68,13 @@ describe('/settings', () => {
       await h.engine.handle(settings(chat, arg), chat);
       expect(chat.log.at(-1)?.text, arg).toBe(answer);
     }
+    // Past MAX_PROMPT_CHARS the message itself is refused before /settings reads it (src/core/attachments.ts).
+    const huge = settings(chat, `notes ${'x'.repeat(10_000)}`);
+    await h.engine.handle(huge, chat);
+    expect(chat.log.at(-1)).toMatchObject({
+      text: en.promptTooLong([...huge.text].length, h.config.MAX_PROMPT_CHARS),
+      ephemeral: true,
+    });
     expect(await saved(chat)).toEqual(before);
     expect(loopEn.settingsNotesTooLong(10_000, NOTES_MAX)).toBe(
       '📝 Brand notes can be at most 500 characters — yours are 10,000. Nothing was changed: shorten them and send again.',
@@ -81,11 +88,11 @@ describe('/settings', () => {
     await h.engine.handle(settings(chat, undefined, member), chat);
     expect(chat.log.at(-1)?.text).toContain(loopEn.settingsHeading);
     await h.engine.handle(settings(chat, 'aspect 9:16', member), chat);
-    expect(chat.log.at(-1)).toMatchObject({ text: en.adminOnly, private: true });
+    expect(chat.log.at(-1)).toMatchObject({ text: en.adminOnly, ephemeral: true });
     await h.engine.handle(press(chat, { action: 'set', data: 'aspect=9:16' }, member), chat);
-    expect(chat.log.at(-1)).toMatchObject({ text: en.adminOnly, private: true });
+    expect(chat.log.at(-1)).toMatchObject({ text: en.adminOnly, ephemeral: true });
     await h.engine.handle(press(chat, { action: 'notes' }, member), chat);
-    expect(chat.log.at(-1)).toMatchObject({ text: en.adminOnly, private: true });
+    expect(chat.log.at(-1)).toMatchObject({ text: en.adminOnly, ephemeral: true });
     expect(await saved(chat)).toBeUndefined();
     await h.engine.handle(press(chat, { action: 'set', data: 'aspect=9:16' }, { admin: true }), chat);
     expect(await saved(chat)).toEqual({ aspect: '9:16' });

@@ -20,6 +20,7 @@ const idleEngine: Engine = {
   resume: async () => {},
   idle: async () => {},
   close: async () => {},
+  working: () => undefined,
 };
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -126,7 +126,13 @@ describe('the core reports through MetricsPort', () => {
     bot.child.stdin?.write('make a 30-second promo for my candle shop\nexport\n');
     await until(() => /^Saved: .+\.mp4/m.test(bot.stdout()), 20_000, 'the saved MP4');
 
-    const text = await (await fetch(url)).text();
+    // "Saved:" is printed just before the export's end is counted: wait for the count, not the line.
+    let text = '';
+    for (const start = Date.now(); Date.now() - start < 10_000; ) {
+      text = await (await fetch(url)).text();
+      if (/^nemo_bot_exports_total\{outcome="posted"\} 1$/m.test(text)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(text).toMatch(/^nemo_bot_turns_total\{outcome="done"\} 1$/m);
     expect(text).toMatch(/^nemo_bot_turn_duration_seconds_count\{outcome="done"\} 1$/m);
     expect(text).toMatch(/^nemo_bot_turns_active 0$/m);

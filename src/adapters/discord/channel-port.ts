@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DiscordAPIError, type REST, Routes } from 'discord.js';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
+import { sendDirect } from './direct.ts';
 import { allowedMentions, buttonRow, clip, type DcTarget, postChannel, splitText } from './encode.ts';
 
 // The ChatPort for a channel, through plain REST: DMs and mentions, results that outlive an interaction
@@ -32,7 +34,7 @@ export function payloads(message: OutMessage): Payload[] {
   return parts.map((content, i) => ({
     content,
     components: i === parts.length - 1 ? rows : [],
-    ...(message.private ? { ephemeral: true } : {}),
+    ...(message.private || message.ephemeral ? { ephemeral: true } : {}),
   }));
 }
 
@@ -57,6 +59,11 @@ export async function videoPayload(video: VideoOut, limit: number): Promise<Payl
   });
 }
 
+/** Discord's nonce: at most 25 characters; the same for every attempt to post one part of one video. */
+export function videoNonce(key: string, kind: 'file' | 'link', part: number): string {
+  return createHash('sha256').update(`${key}:${kind}:${part}`).digest('base64url').slice(0, 25);
+}
+
 export class ChannelPort implements ChatPort {
   readonly channelId: string;
   /** A message that could not be edited → the one sent in its place. */
@@ -74,12 +81,14 @@ export class ChannelPort implements ChatPort {
     this.channelId = postChannel(target);
   }
 
-  async post(p: Payload, mention = this.mentionUserId): Promise<string> {
+  /** Posts one message; with a `nonce`, Discord returns the earlier message of that nonce instead of a second. */
+  async post(p: Payload, mention = this.mentionUserId, nonce?: string): Promise<string> {
     const body = {
       content: mention ? `<@${mention}> ${p.content}`.slice(0, 2000) : p.content,
       components: p.components,
       // Agent text must never ping @everyone or roles; only the user a late result is for.
       allowed_mentions: allowedMentions(mention),
+      ...(nonce !== undefined ? { nonce, enforce_nonce: true } : {}),
     };
     const files = p.file ? [{ name: p.file.name, data: await readFile(p.file.path) }] : undefined;
     const sent = (await this.env.rest.post(Routes.channelMessages(this.channelId), {
@@ -96,6 +105,11 @@ export class ChannelPort implements ChatPort {
     const mention = message.replyTo?.userId ?? this.mentionUserId;
     for (const [i, p] of payloads(message).entries()) id = await this.post(p, i === 0 ? mention : undefined);
     return { id };
+  }
+
+  /** A channel message is public (an @mention reply, a late result): a private one goes as a DM. */
+  sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    return sendDirect(this.env, to, message);
   }
 
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
@@ -118,17 +132,24 @@ export class ChannelPort implements ChatPort {
     }
   }
 
-  async sendVideo(video: VideoOut): Promise<void> {
+  /**
+   * Posts a video (or its link). With `video.key` every part carries a nonce derived from it and
+   * `enforce_nonce`: the core posts again after a crash what is not known to have arrived, and Discord then
+   * returns the first message instead of posting a second copy (within its window of a few minutes).
+   */
+  async sendVideo(video: VideoOut, asker = this.mentionUserId): Promise<void> {
     const list = await videoPayload(video, this.videoLimitBytes);
-    const mention = video.replyTo?.userId ?? this.mentionUserId;
+    // The requester the core names (a button presser) first; else the interaction's own user.
+    const mention = video.replyTo?.userId ?? asker;
     for (const [i, p] of list.entries()) {
+      const nonce = video.key === undefined ? undefined : videoNonce(video.key, p.file ? 'file' : 'link', i);
       try {
-        await this.post(p, i === 0 ? mention : undefined);
+        await this.post(p, i === 0 ? mention : undefined, nonce);
       } catch (err) {
         // The server may enforce a lower limit than the one we were told: fall back to the link.
         if (!p.file || !isApiError(err, 40005)) throw err;
         const { path: _file, ...link } = video;
-        await this.sendVideo({ ...link, size: video.size ?? this.videoLimitBytes + 1 });
+        await this.sendVideo({ ...link, size: video.size ?? this.videoLimitBytes + 1 }, mention);
         return;
       }
     }

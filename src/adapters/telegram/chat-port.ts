@@ -1,15 +1,24 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type Api, GrammyError, InputFile } from 'grammy';
+import { type Api, GrammyError } from 'grammy';
 import { LRUCache } from 'lru-cache';
 import { readMp4Info } from '../../core/mp4.ts';
-import type { ChatAddress, ChatPort, OutMessage, Receipt, SentRef, VideoOut } from '../../core/ports.ts';
+import type {
+  ChatAddress,
+  ChatPort,
+  OutMessage,
+  Receipt,
+  Recipient,
+  SentRef,
+  VideoOut,
+} from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
 import { LivePreview } from './drafts.ts';
 import { clip, keyboard, mentionFor, replyParameters, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
 import type { Reactions } from './reactions.ts';
+import { diskFile } from './retry.ts';
 
 // The core's ChatPort for one Telegram chat (or forum topic). It tells Telegram's upload limit and enforces its
 // mechanics: 4096-character messages, 1024-character captions, edits at most once per `editGapMs` per message
@@ -112,6 +121,30 @@ export class TelegramChatPort implements ChatPort {
     }
   }
 
+  /**
+   * A DM: a user's private chat has the user's id. Telegram answers 403 when the user never started the bot
+   * (or blocked it); then the core says in the group where to get the answer. Only a positive id is a user:
+   * an anonymous group admin writes as the group itself, which is no private place.
+   */
+  async sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    const userId = Number(to.id);
+    if (!Number.isSafeInteger(userId) || userId <= 0) return undefined;
+    let id = '';
+    try {
+      for (const part of splitText(message.text)) {
+        id = String((await this.deps.api.sendMessage(userId, part)).message_id);
+      }
+    } catch (err) {
+      const unreachable =
+        err instanceof GrammyError &&
+        (err.error_code === 403 || (err.error_code === 400 && /chat not found/i.test(err.description)));
+      if (!unreachable) throw err;
+      this.deps.logger.info({ address: this.address }, 'telegram: the user has no private chat with the bot');
+      return undefined;
+    }
+    return { id };
+  }
+
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
     const id = this.#replaced.get(ref.id) ?? ref.id;
     const text = clip(message.text);
@@ -178,8 +211,10 @@ export class TelegramChatPort implements ChatPort {
       const info = await readMp4Info(path);
       const duration = info.durationSec ?? video.durationSec;
       const markup = keyboard(video.buttons, video.lang ?? 'en');
-      // A path (not a stream): grammY reopens it if auto-retry has to send the request again.
-      await this.deps.api.sendVideo(this.target.chatId, new InputFile(path, basename(path)), {
+      // A path (not a stream): grammY reopens it for every attempt, so the upload may be re-sent when Telegram
+      // surely did not process it (retry.ts). Telegram has no idempotency key: a repeat after a crash that cut
+      // the answer is a second copy (README, Reliability).
+      await this.deps.api.sendVideo(this.target.chatId, diskFile(path, basename(path)), {
         ...this.#thread,
         supports_streaming: true,
         ...(duration !== undefined ? { duration: Math.max(1, Math.round(duration)) } : {}),

@@ -1,7 +1,10 @@
+import type { KeyObject } from 'node:crypto';
 import type { Gateway } from './gateway.ts';
 import { Intents } from './gateway.ts';
+import { deliverOverHttp } from './interactions.ts';
 import {
   channelPayload,
+  dmChannelId,
   dmChannelPayload,
   memberPayload,
   messagePayload,
@@ -25,7 +28,21 @@ export class UserActions {
     protected readonly state: DiscordState,
     private readonly gw: Gateway,
     private readonly base: () => string,
+    private readonly signingKey: () => KeyObject,
   ) {}
+
+  /** Over the gateway, or a signed POST to the Interactions Endpoint URL when one is set. */
+  #deliver(record: FakeInteraction, payload: object): void {
+    const url = this.state.options.interactionsUrl;
+    if (!url) {
+      this.gw.dispatch('INTERACTION_CREATE', payload);
+      return;
+    }
+    const delivery = deliverOverHttp(this.state, url, this.signingKey(), record, payload).finally(() =>
+      this.state.inFlight.delete(record.token),
+    );
+    this.state.inFlight.set(record.token, delivery);
+  }
 
   /** Puts bytes on the CDN, as Discord does when a user attaches a file. */
   upload(filename: string, bytes: Buffer, contentType: string): UploadedAttachment {
@@ -40,7 +57,7 @@ export class UserActions {
     const user = ctx.user ?? ALICE;
     this.state.users.set(user.id, user);
     if (ctx.dm) {
-      const channelId = `5${user.id.slice(1)}`;
+      const channelId = dmChannelId(user.id);
       this.state.dms.set(channelId, user);
       return { user, channelId, guildId: undefined, channel: dmChannelPayload(channelId, user) };
     }
@@ -120,7 +137,7 @@ export class UserActions {
       ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
     };
     const { record, payload } = this.#interaction('command', name, 2, data, ctx);
-    this.gw.dispatch('INTERACTION_CREATE', payload);
+    this.#deliver(record, payload);
     return record;
   }
 
@@ -133,7 +150,7 @@ export class UserActions {
     record.originalId = message.id;
     record.messageId = message.id;
     const guildId = this.state.guildOf(message.channelId);
-    this.gw.dispatch('INTERACTION_CREATE', {
+    this.#deliver(record, {
       ...payload,
       message: messagePayload(message, this.state.options.bot, guildId),
     });
@@ -185,7 +202,8 @@ export class UserActions {
       where,
     );
     const message = shown.messageId ? this.state.messages.find((m) => m.id === shown.messageId) : undefined;
-    this.gw.dispatch('INTERACTION_CREATE', {
+    // Over HTTP where the app has an Interactions Endpoint URL, as Discord would send it.
+    this.#deliver(record, {
       ...payload,
       ...(message
         ? { message: messagePayload(message, this.state.options.bot, this.state.guildOf(message.channelId)) }
@@ -244,7 +262,7 @@ export class UserActions {
       resolved: { messages: { [id]: message } },
     };
     const { record, payload } = this.#interaction('message-command', name, 2, data, ctx);
-    this.gw.dispatch('INTERACTION_CREATE', payload);
+    this.#deliver(record, payload);
     return record;
   }
 

@@ -256,6 +256,7 @@ export async function startFakeNemo(
       return [...ctx.issuedTokens, ...options.operatorTokens];
     },
     mp4: ctx.mp4,
+    renders: () => [...ctx.renders.values()].map(({ id, sessionId, polls }) => ({ id, sessionId, polls })),
     count: (route: FakeRoute) => counts.get(route) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {

@@ -123,6 +123,8 @@ export interface FakeNemo {
   readonly issuedTokens: string[];
   /** The sample MP4 as served (after padding). */
   mp4(): Buffer;
+  /** Renders the backend accepted, in creation order: each one is a charge. */
+  renders(): Array<{ id: string; sessionId: string; polls: number }>;
   /** Count of requests to a route. */
   count(route: FakeRoute): number;
   close(): Promise<void>;

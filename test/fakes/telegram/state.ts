@@ -38,7 +38,7 @@ export class TelegramState {
   readonly downloads: string[] = [];
   /** `${chatId}:${userId}` → member status. */
   readonly members = new Map<string, string>();
-  /** Chats users wrote in, so the bot's messages carry the right chat object. */
+  /** Chats users wrote in, so the bot's messages carry the right chat object. A private one: the user started the bot. */
   readonly chats = new Map<number, TgChat>();
   /** Ids of the messages users sent (`${chatId}:${messageId}`): what a reply or a reaction may point at. */
   readonly userMessages = new Set<string>();
@@ -52,6 +52,8 @@ export class TelegramState {
   readonly drafts = new Map<string, string[]>();
   /** The menus set with setMyCommands, by `${scope}|${languageCode}`. */
   readonly menus = new Map<string, CommandMenu>();
+  /** Users who blocked the bot: sending to them answers 403. */
+  readonly blocked = new Set<number>();
   /** Method (or '*') → remaining 429 answers and their retry_after. */
   readonly rateLimits: Array<{ method: string; times: number; retryAfter: number }> = [];
   webhook: { url: string; secret?: string } | undefined;
