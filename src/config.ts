@@ -107,6 +107,8 @@ export const configSchema = z.object({
   MAX_PROMPT_CHARS: int(8_000, 1),
   /** How many prompts may wait behind a running agent turn in one chat. */
   QUEUE_MAX: int(3),
+  /** Result actions that ask NemoVideo for new work (Another take, 9:16, Shorter…) ask "go ahead?" first. */
+  CONFIRM_PAID_ACTIONS: bool(false),
   TELEGRAM_BOT_TOKEN: optional,
   TELEGRAM_API_ROOT: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

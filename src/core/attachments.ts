@@ -14,9 +14,11 @@ import { sniff } from './sniff.ts';
 /** The refusal to show for a whole message (an oversized prompt, a file that cannot be taken), or undefined. */
 export function refuseMessage(ctx: ChatCtx, msg: InboundMessage): string | undefined {
   const max = ctx.core.config.MAX_PROMPT_CHARS;
-  // UTF-16 units are never fewer than characters: count characters only when it may matter.
-  if (msg.text.length > max) {
-    const chars = [...msg.text].length;
+  // UTF-16 units are never fewer than characters: count characters only when it may matter. A modal's
+  // text (a long brief, an edit) is a prompt too.
+  for (const text of [msg.text, msg.press?.text ?? '']) {
+    if (text.length <= max) continue;
+    const chars = [...text].length;
     if (chars > max) return ctx.m.promptTooLong(chars, max);
   }
   return refuseAttachments(ctx, msg.attachments);

@@ -10,7 +10,7 @@ import type { Accounts } from './account.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
 import type { MetricsPort } from './metrics-port.ts';
-import type { ChatAddress, ChatPort, ChatResolver, Lang, OutMessage, SentRef } from './ports.ts';
+import type { ChatAddress, ChatPort, ChatResolver, Lang, OutMessage, Requester, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
 import type { Team } from './team/index.ts';
 
@@ -53,6 +53,10 @@ export interface ChatCtx {
   update(ref: SentRef | undefined, message: string | OutMessage): Promise<SentRef | undefined>;
   /** The message being handled is durably recorded (see InboundMessage.accepted); set by the engine. */
   accepted?: () => Promise<void>;
+  /** Who asked for this work: told when it ends (src/core/notify.ts). */
+  requester?: Requester;
+  /** Set when the work was reported as failed (the requester's receipt says so). */
+  failed?: boolean;
 }
 
 const PLATFORMS: Record<string, NemoPlatform> = { tg: 'telegram', dc: 'discord', term: 'terminal' };

@@ -8,11 +8,13 @@ import path from 'node:path';
 import { isNemoError } from '../nemo/errors.ts';
 import type { CompletedRender, NemoAccount } from '../nemo/types.ts';
 import { type ChatCtx, errInfo } from './context.ts';
+import { exportExtras, recordExport } from './history.ts';
 import type { Job } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import { videoLinkText } from './notices.ts';
 import type { VideoOut } from './ports.ts';
 import { trySave } from './saving.ts';
+import { linkOnly } from './settings.ts';
 
 /** From this attempt on the video goes as a link: an upload that failed (or killed the process) twice. */
 const LINK_FROM_ATTEMPT = 3;
@@ -30,11 +32,16 @@ export async function fetchVideo(
   job.phase = 'downloading';
   await trySave(ctx, 'render', () => ctx.core.jobs.update(job));
   const url = status.url ?? status.downloadUrl;
-  const asLink: VideoOut = { url, caption: ctx.m.videoCaption, linkText: videoLinkText(ctx, status.size) };
+  const asLink: VideoOut = {
+    url,
+    caption: ctx.m.videoCaption,
+    linkText: videoLinkText(ctx, status.size),
+    ...exportExtras(ctx, job),
+  };
   if (status.durationSec !== undefined) asLink.durationSec = status.durationSec;
   if (status.size !== undefined) asLink.size = status.size;
   const limit = ctx.chat.videoLimitBytes;
-  if (status.size !== undefined && status.size > limit) return asLink;
+  if ((status.size !== undefined && status.size > limit) || linkOnly(ctx)) return asLink;
   if (job.postAttempts !== undefined && job.postAttempts + 1 >= LINK_FROM_ATTEMPT) return asLink;
   // A working copy: deleted once posted; a chat that keeps videos (the terminal) copies it out.
   const dir = path.resolve(ctx.core.config.EXPORT_DIR, 'tmp');
@@ -76,6 +83,9 @@ export async function post(ctx: ChatCtx, job: Job, video: VideoOut): Promise<Pos
     // The file may have arrived anyway (a cut upload): a second copy as a link is better than none.
     if (video.path) delivered = (await ctx.say(`${video.linkText}\n${video.url}`)) !== undefined;
   } finally {
+    // Confirmed (the file, or its link): recorded for /history while the file still tells its length; a post
+    // made again after a crash replaces its entry.
+    if (delivered) await recordExport(ctx, job, video);
     if (video.path) await rm(video.path, { force: true }).catch(() => {});
   }
   if (!delivered) {

@@ -5,9 +5,11 @@ import { type COMMAND_TABLE, type CommandName, commandSpec } from '../i18n/comma
 import * as commands from './commands.ts';
 import { type ChatCtx, errInfo } from './context.ts';
 import { clearExportIntent, exportVideo, markExportIntent } from './export.ts';
+import { historyCommand, showCommand } from './history.ts';
 import type { TaskKind } from './lanes.ts';
 import type { InboundMessage, Sender } from './ports.ts';
 import { route } from './routing.ts';
+import { settingsCommand } from './settings.ts';
 
 export type Command = { name: CommandName; arg?: string };
 export type Plan =
@@ -53,6 +55,9 @@ const NOW: Record<NowName, (ctx: ChatCtx, arg: string | undefined) => Promise<vo
   usage: (ctx, arg) => ctx.core.team.command(ctx, 'usage', arg),
   admin: (ctx, arg) => ctx.core.team.command(ctx, 'admin', arg),
   token: (ctx, arg) => ctx.core.team.command(ctx, 'token', arg),
+  history: historyCommand,
+  show: showCommand,
+  settings: settingsCommand,
 };
 
 interface LaneCommand {

@@ -10,13 +10,16 @@ import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
 import { Accounts } from './account.ts';
+import { loopDoor } from './actions.ts';
 import { refuseMessage } from './attachments.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { Jobs } from './jobs.ts';
 import { Lanes, Stop, type TaskKind } from './lanes.ts';
 import { chooseLang } from './language.ts';
+import { rememberPrompt, requesterOf } from './loop.ts';
 import { type MetricsPort, noopMetrics } from './metrics-port.ts';
+import { endReceipt, receipt } from './notify.ts';
 import {
   type Attachment,
   addressPrefix,
@@ -28,6 +31,7 @@ import {
 import { withSender } from './private.ts';
 import { resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
+import { withDefaults } from './settings.ts';
 import { createTeam } from './team/index.ts';
 import { agentTurn } from './turn.ts';
 
@@ -171,6 +175,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const ctx = makeCtx(core, withSender(chat, msg), record, lang, msg.platform);
       ctx.accepted = accept;
       if (!(await team.admit(ctx, msg))) return;
+      ctx.requester = requesterOf(msg);
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
       // A file that cannot be taken (or an oversized prompt) is refused at once, before the chat's queue and
       // before any byte moves.
@@ -180,7 +185,12 @@ export function createEngine(deps: EngineDeps): Engine {
         await ctx.say({ text: refusal, ephemeral: true });
         return;
       }
-      const p = plan(msg);
+      // Button presses and replies to the bot's prompts (issue 14) become plans like typed messages.
+      const looped = await loopDoor(ctx, msg);
+      if (looped === 'handled') return;
+      const p = looped ?? plan(msg);
+      if (p.kind === 'agent' || (p.kind === 'command' && waitsInLane(p.command.name)))
+        void receipt(ctx, 'working');
       ctx.log.debug(
         {
           plan: p.kind,
@@ -195,7 +205,9 @@ export function createEngine(deps: EngineDeps): Engine {
       if (p.kind === 'command') {
         // A lane command takes its place inside runCommand; the others never wait for it.
         if (!waitsInLane(p.command.name)) release();
-        return await runCommand(ctx, p.command, msg.sender, inLane, release);
+        await runCommand(ctx, p.command, msg.sender, inLane, release);
+        if (waitsInLane(p.command.name)) await endReceipt(ctx);
+        return;
       }
       const attachments: Attachment[] = msg.attachments;
       const after = p.after;
@@ -203,9 +215,14 @@ export function createEngine(deps: EngineDeps): Engine {
         ctx,
         'turn',
         async (signal) => {
-          await agentTurn(ctx, { text: p.text, attachments }, signal);
+          // A typed brief that starts a project gets the chat's house defaults, visibly; a press is the bot's.
+          const typed = !msg.press;
+          if (typed) await rememberPrompt(ctx, p.text, ctx.requester);
+          const text = typed ? await withDefaults(ctx, p.text) : p.text;
+          await agentTurn(ctx, { text, attachments }, signal);
           // A file captioned "export": the same rules as a typed export, inside this turn's place in the lane.
           if (after && !signal.aborted) await runAfter(ctx, after, msg.sender, signal);
+          await endReceipt(ctx, signal);
         },
         release,
       );
@@ -223,6 +240,10 @@ export function createEngine(deps: EngineDeps): Engine {
       );
       track(p);
       return p;
+    },
+    async langFor(address, sender) {
+      const { record } = await core.sessions.load(address);
+      return chooseLang({ chatChoice: record.lang, locale: sender.locale });
     },
     registerChats(prefix, resolver) {
       core.resolvers.set(prefix, resolver);

@@ -5,6 +5,7 @@ import type { BotErrorCode, ErrorContext } from '../i18n/index.ts';
 import { isNemoError } from '../nemo/errors.ts';
 import { SUPPORTED_FORMATS } from '../nemo/types.ts';
 import { type ChatCtx, errInfo } from './context.ts';
+import { notifyField } from './notify.ts';
 import type { OutMessage } from './ports.ts';
 
 /** Why the core refused a file or a link once it looked at it (its content, NemoVideo's answer to a link). */
@@ -83,7 +84,10 @@ export async function reportError(ctx: ChatCtx, e: unknown, what: string): Promi
   } else {
     ctx.log.error({ err: errInfo(e) }, `${what} failed`);
   }
-  await ctx.say(audience(errorCode(e), errorText(ctx, e)));
+  ctx.failed = true;
+  const out = audience(errorCode(e), errorText(ctx, e));
+  // A failure the whole chat sees ends the requester's work: it names them (a reply, a mention).
+  await ctx.say(out.private || out.ephemeral ? out : { ...out, ...notifyField(ctx) });
 }
 
 /**

@@ -1,6 +1,7 @@
 // The ports of the conversation core (design.md decision 1). The core owns them; adapters implement
 // ChatPort and produce InboundMessage; nothing here knows Discord, Telegram or a terminal.
 
+import type { ActionName } from '../i18n/actions.ts';
 import type { CommandName } from '../i18n/commands.ts';
 import type { Lang, Platform } from '../i18n/lang.ts';
 
@@ -83,14 +84,52 @@ export interface InboundMessage {
    * promise before the agent hears the message, so a re-delivered copy cannot send it twice.
    */
   accepted?: () => Promise<void> | void;
+  /**
+   * A button press, a modal sent back, or a reply to one of the bot's prompts (src/core/actions.ts): `data` is
+   * what the button carried (a project tag, a setting), `text` what the user typed into a modal.
+   */
+  press?: Press;
+  /** The message this one replies to (Telegram: a reply to the bot's "reply with your brand notes"). */
+  replyToId?: string;
 }
 
-/** Buttons the core may put under a message; a press comes back as an InboundMessage with that command. */
-export type ButtonAction = 'export' | 'status' | 'credits';
+/**
+ * Every action a button can carry: one table (src/i18n/actions.ts) the adapters draw. A press of export,
+ * status or credits without data comes back as that command; every other press as `InboundMessage.press`.
+ */
+export type ButtonAction = ActionName;
+
+/** A button with what its press carries back (self-describing, so it works after a restart). */
+export interface Button {
+  action: ButtonAction;
+  /** Short and opaque to adapters (src/core/buttons.ts encodes it; Telegram's callback data is 64 bytes). */
+  data?: string;
+  /** The label when not the table's (a /settings value), worded by the core. */
+  label?: string;
+}
+
+export interface Press {
+  /** `unknown`: a button this version cannot read (another format, another bot): the core says so. */
+  action: ButtonAction | 'unknown';
+  data?: string;
+  text?: string;
+}
+
+/** Who asked for a piece of work: told when it finishes (a reply on Telegram, a mention on Discord). */
+export interface Requester {
+  userId: string;
+  name: string;
+  /** The platform message that asked (Telegram: replied to, and reacted on); absent for a button press. */
+  messageId?: string;
+}
 
 export interface OutMessage {
   text: string;
-  buttons?: ButtonAction[];
+  buttons?: Array<ButtonAction | Button>;
+  /** Notify this person: reply to their message (Telegram) or mention them outside their own interaction (Discord). */
+  replyTo?: Requester;
+  /** Ask for a typed answer to this message (Telegram ForceReply); the answer comes back with `replyToId`. */
+  ask?: boolean;
   /**
    * For the person who asked and nobody else (a claim link, token trouble). The core delivers it through
    * `ChatPort.sendPrivate`, never `send`; when that person cannot be reached privately it says in the chat
@@ -125,12 +164,19 @@ export interface VideoOut {
   linkText: string;
   /** The reply language the core chose. */
   lang?: Lang;
+  /** Actions under the posted video. */
+  buttons?: Array<ButtonAction | Button>;
+  /** The person who asked for it: notified where the platform can (see OutMessage.replyTo). */
+  replyTo?: Requester;
   /**
    * The same for every attempt to post this video (the render id): a platform that can drop a repeated post
    * (Discord's message nonce) uses it, since after a crash the core posts again what is not known to have arrived.
    */
   key?: string;
 }
+
+/** How a piece of work stands, shown on the message that asked for it (Telegram reactions). */
+export type Receipt = 'working' | 'done' | 'failed';
 
 /**
  * What the core needs from a chat. The adapter tells the platform's limits (`videoLimitBytes`) and enforces
@@ -148,6 +194,14 @@ export interface ChatPort {
   sendVideo(video: VideoOut): Promise<void>;
   /** Shows "typing…" / "sending a video…" for a few seconds, where the platform has it. */
   activity?(kind: 'typing' | 'upload_video'): Promise<void>;
+  /** Marks the user's message with how their request stands (👀, 👍, 💔), where the chat allows it. */
+  react?(messageId: string, receipt: Receipt): Promise<void>;
+  /**
+   * Shows the agent's answer as it is being written (`text` so far), where the platform can (a Telegram draft
+   * in a private chat); `undefined`: the preview ends and the next `send` is the complete text it previewed.
+   * Never throws, never waits: the adapter throttles and drops stale previews.
+   */
+  draft?(text: string | undefined): void;
   /**
    * Delivers to one person only: a DM, or an ephemeral reply where the platform has one. Resolves undefined
    * when that person cannot be reached privately (never started the bot, DMs closed): never falls back to
@@ -179,6 +233,11 @@ export interface Engine {
    * allowed there and answers false, and the adapter then leaves. Optional: engines without team controls.
    */
   joined?(event: { address: ChatAddress; platform: Platform; by: Sender }, chat: ChatPort): Promise<boolean>;
+  /**
+   * The reply language for this sender in this chat, for platform UI that must answer at once without a
+   * message (a Discord modal's title): the core's choice, so adapters word nothing themselves.
+   */
+  langFor?(address: ChatAddress, sender: Pick<Sender, 'locale'>): Promise<Lang>;
   /** Resolves when nothing is in flight. */
   idle(): Promise<void>;
   /** What the chat is doing now (a terminal asks before Ctrl+C stops it). */

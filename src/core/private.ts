@@ -31,6 +31,8 @@ export function withSender(chat: ChatPort, msg: Pick<InboundMessage, 'sender' | 
     edit: (ref, message) => chat.edit(ref, message),
     sendVideo: (video) => chat.sendVideo(video),
     ...(chat.activity ? { activity: (kind) => chat.activity!(kind) } : {}),
+    ...(chat.react ? { react: (id, receipt) => chat.react!(id, receipt) } : {}),
+    ...(chat.draft ? { draft: (text) => chat.draft!(text) } : {}),
     sendPrivate: (to, message) => chat.sendPrivate(to, message),
   };
 }

@@ -10,6 +10,7 @@ import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Logger } from '../secrets.ts';
+import { type LoopRecord, loopSchema } from './loop.ts';
 import type { ChatAddress, Lang } from './ports.ts';
 
 const lang = z.enum(['en', 'zh']);
@@ -33,6 +34,7 @@ const recordSchema = z.object({
   inFlight: z.object({ text: z.string(), startedAt: z.number(), lang }).optional(),
   jobs: z.array(z.string()),
   createdAt: z.number(),
+  loop: loopSchema.optional(),
 });
 
 /** The chat's anonymous trial identity (only without NEMO_TOKEN). */
@@ -61,6 +63,8 @@ export interface SessionRecord {
   /** Render jobs not yet posted (ids of `job:<id>`). */
   jobs: string[];
   createdAt: number;
+  /** The everyday loop: brief, last requester, house defaults (src/core/loop.ts). */
+  loop?: LoopRecord;
 }
 
 export type LoadState = 'ok' | 'new' | 'invalid';

@@ -4,6 +4,7 @@
 
 import type { NemoAccount } from '../nemo/types.ts';
 import type { ChatCtx } from './context.ts';
+import { livePreview } from './drafts.ts';
 import { analyseAgentText, type GuiAction } from './gui.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { Stop } from './lanes.ts';
@@ -47,13 +48,17 @@ export async function relayStream(
   const stuck = new AbortController();
   const sig = AbortSignal.any([signal, stuck.signal]);
   const heartbeat = startHeartbeat(ctx, sig);
+  const preview = livePreview(ctx);
   ctx.chat.activity?.('typing').catch(() => {});
   ctx.core.metrics.streamOpened();
   try {
     for await (const ev of account.chat(sessionId, text, sig)) {
       if (ev.type === 'tool_call' || ev.type === 'tool_result') {
         out.work = true;
+      } else if (ev.type === 'partial') {
+        preview.add(ev.text);
       } else if (ev.type === 'text') {
+        preview.end();
         if (TEMPORARY_ISSUE.test(ev.text) && (out.work || out.relayed)) continue;
         const gui = analyseAgentText(ev.text);
         for (const a of gui.actions) if (!out.actions.includes(a)) out.actions.push(a);
@@ -81,6 +86,7 @@ export async function relayStream(
     // Our own stop for a stuck stream ends the turn quietly: the user was told.
     if (!(stuck.signal.aborted && !signal.aborted)) throw e;
   } finally {
+    preview.end();
     ctx.core.metrics.streamClosed();
     await heartbeat.stop();
   }

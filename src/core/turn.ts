@@ -4,12 +4,14 @@
 import { isNemoError } from '../nemo/errors.ts';
 import type { Draft, NemoAccount } from '../nemo/types.ts';
 import { ensureSession, type Session } from './account.ts';
+import { resultButtons } from './actions.ts';
 import { uploadAttachments } from './attachments.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
 import { exportVideo } from './export.ts';
 import { stopReason } from './lanes.ts';
-import type { Attachment, ButtonAction, OutMessage } from './ports.ts';
+import { notifyField } from './notify.ts';
+import type { Attachment, OutMessage } from './ports.ts';
 import { recoverAfterBreak } from './recovery.ts';
 import { trySave } from './saving.ts';
 import { relayStream, type StreamOutcome } from './stream.ts';
@@ -144,10 +146,11 @@ async function finish(
       ctx.log.debug({ code: isNemoError(e) ? e.code : undefined }, 'state after the turn unavailable');
     }
   }
-  const ready = known && !isExportable(before) && isExportable(after);
-  const readyButtons: ButtonAction[] = ['export', 'status'];
+  // A result the user can act on: a video that became exportable, or one this turn worked on (issue 14).
+  const ready = known && isExportable(after) && (!isExportable(before) || outcome.work);
+  const readyButtons = resultButtons(ctx, session.sessionId);
   const withButtons = (text: string): OutMessage =>
-    ready && !actions.includes('export') ? { text, buttons: readyButtons } : { text };
+    ready && !actions.includes('export') ? { text, buttons: readyButtons, ...notifyField(ctx) } : { text };
   let said = outcome.relayed;
   let buttonsShown = outcome.offered;
 
@@ -175,7 +178,7 @@ async function finish(
     buttonsShown ||= Boolean(msg.buttons);
   }
   if (ready && !buttonsShown && !actions.includes('export')) {
-    await ctx.say({ text: ctx.m.readyToExport, buttons: readyButtons });
+    await ctx.say({ text: ctx.m.readyToExport, buttons: readyButtons, ...notifyField(ctx) });
   }
   // "Click Export": the bot does it. A queued export of this chat will do it anyway: never render twice.
   if (actions.includes('export') && !ctx.core.lanes.hasExport(ctx.address)) await exportVideo(ctx, signal);

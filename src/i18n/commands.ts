@@ -143,6 +143,37 @@ export const COMMAND_TABLE = [
   },
   // Team controls (src/core/team): who may use the bot, quotas, usage, own tokens.
   ...TEAM_COMMANDS,
+  {
+    name: 'history',
+    zh: '历史',
+    who: 'anyone',
+    runs: 'now',
+    description: { en: 'Recent exports of this chat, with links', zh: '本聊天最近的导出（附链接）' },
+  },
+  {
+    name: 'show',
+    zh: '重发',
+    who: 'anyone',
+    runs: 'now',
+    description: { en: 'Post an earlier export again', zh: '重新发送之前导出的视频' },
+    arg: {
+      name: 'number',
+      zh: '编号',
+      usage: '<n>',
+      description: { en: 'Its number in /history (1 is the newest)', zh: '在 /history 中的编号（1 为最新）' },
+      choices: [],
+    },
+  },
+  {
+    name: 'settings',
+    zh: '设置',
+    who: 'admins-to-change',
+    runs: 'now',
+    description: {
+      en: 'House defaults: aspect, length, brand notes, language, file or link',
+      zh: '默认设置：画幅、时长、品牌说明、语言、文件或链接',
+    },
+  },
 ] as const satisfies readonly CommandSpec[];
 
 /** The bot's commands, as typed after a slash (`/export`), carried by a button or chosen in a menu. */

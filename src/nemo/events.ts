@@ -44,9 +44,11 @@ function mapEventObject(obj: Json): NemoEvent[] {
     if (!isObj(part)) continue;
     const text = str(part.text);
     if (text !== undefined) {
-      // Partial chunks are followed by the complete text; thoughts are not for the user (design.md, 3).
-      if (obj.partial === true || part.thought === true || text.trim() === '') continue;
-      out.push(author ? { type: 'text', text, author } : { type: 'text', text });
+      // Thoughts are not for the user (design.md, 3). Partial chunks are followed by the complete text: they
+      // serve a live preview only.
+      if (part.thought === true || text === '') continue;
+      if (obj.partial === true) out.push({ type: 'partial', text });
+      else if (text.trim() !== '') out.push(author ? { type: 'text', text, author } : { type: 'text', text });
     }
     if (isObj(part.functionCall)) out.push(toolEvent('tool_call', part.functionCall));
     if (isObj(part.functionResponse)) out.push(toolEvent('tool_result', part.functionResponse));
@@ -85,8 +87,9 @@ function mapSimplified(type: string, obj: Json): NemoEvent[] | undefined {
       return [{ type: 'heartbeat' }];
     case 'text': {
       const text = str(obj.content) ?? str(obj.text) ?? '';
-      if (obj.partial === true || obj.thought === true || text.trim() === '') return [];
-      return [{ type: 'text', text }];
+      if (obj.thought === true || text === '') return [];
+      if (obj.partial === true) return [{ type: 'partial', text }];
+      return text.trim() === '' ? [] : [{ type: 'text', text }];
     }
     case 'tool_call':
       return [toolEvent('tool_call', { ...obj, args: obj.args ?? obj.arguments })];

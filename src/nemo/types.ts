@@ -63,6 +63,11 @@ export interface SessionInfo {
 export type NemoEvent =
   /** Complete (non-partial, non-thought) text meant for the user. */
   | { type: 'text'; text: string; author?: string }
+  /**
+   * A chunk of text still being written (ADK `partial: true`, not a thought): only for a live preview — the
+   * complete text follows in a `text` event, which is what the user keeps.
+   */
+  | { type: 'partial'; text: string }
   | { type: 'tool_call'; name: string; id?: string; args?: unknown }
   | { type: 'tool_result'; name: string; id?: string; response?: unknown }
   | { type: 'heartbeat' }

@@ -7,15 +7,18 @@ import path from 'node:path';
 import type Keyv from 'keyv';
 import { nemoTimingFromConfig } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
+import { toButton } from '../../src/core/buttons.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import type {
   Attachment,
+  Button,
   ButtonAction,
   ChatPort,
   CommandName,
   Engine,
   InboundMessage,
   OutMessage,
+  Requester,
   SentRef,
   VideoOut,
 } from '../../src/core/ports.ts';
@@ -31,7 +34,11 @@ export interface Posted {
   id: string;
   text: string;
   buttons?: ButtonAction[];
+  /** The buttons as the core made them (with their data: project tags, settings). */
+  raw?: Button[];
   private?: boolean;
+  replyTo?: Requester;
+  ask?: boolean;
   ephemeral?: boolean;
   video?: VideoOut;
   /** The bytes of `video.path` at the moment sendVideo was called. */
@@ -54,7 +61,14 @@ export function recordingChat(
   let next = 0;
   const entry = (kind: Posted['kind'], id: string, m: OutMessage): Posted => {
     const p: Posted = { kind, id, text: m.text };
-    if (m.buttons) p.buttons = m.buttons;
+    if (m.buttons) {
+      const raw = m.buttons.map(toButton);
+      p.buttons = raw.map((b) => b.action);
+      // Plain actions are all `buttons` says; buttons with data (project tags, settings) keep it here.
+      if (m.buttons.some((b) => typeof b !== 'string')) p.raw = raw;
+    }
+    if (m.replyTo) p.replyTo = m.replyTo;
+    if (m.ask) p.ask = true;
     if (m.private) p.private = true;
     if (m.ephemeral) p.ephemeral = true;
     return p;

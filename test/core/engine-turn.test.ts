@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { RESULT_ACTIONS } from '../../src/i18n/actions.ts';
 import { en } from '../../src/i18n/messages.en.ts';
 import { zh } from '../../src/i18n/messages.zh.ts';
 import { type Harness, harness, inbound, recordingChat } from './engine-harness.ts';
@@ -13,7 +14,7 @@ afterEach(async () => {
 const PROMPT = 'make a 30-second promo for my candle shop';
 
 describe('an agent turn', () => {
-  it('relays a generation: Connecting… once, the agent text, then the Export/Status buttons', async () => {
+  it('relays a generation: Connecting… once, the agent text, then the result actions', async () => {
     h = await harness();
     const chat = recordingChat();
     await h.engine.handle(inbound(chat, PROMPT), chat);
@@ -23,7 +24,7 @@ describe('an agent turn', () => {
     expect(texts.join('\n')).not.toMatch(/functionCall|generate_video|tool/i);
     expect(texts.length).toBeGreaterThanOrEqual(3);
     const last = chat.log.at(-1);
-    expect(last?.buttons).toEqual(['export', 'status']);
+    expect(last?.buttons).toEqual([...RESULT_ACTIONS]);
     expect(h.fake.chats.map((c) => c.text)).toEqual([PROMPT]);
 
     await h.engine.handle(inbound(chat, 'add a title "Grand Opening"'), chat);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { COMMANDS } from '../../src/adapters/discord/commands.ts';
+import { SLASH_COMMANDS } from '../../src/adapters/discord/commands.ts';
 import {
   allowedMentions,
   buttonAction,
@@ -74,7 +74,7 @@ describe('buttons', () => {
 
 describe('commands and attachments', () => {
   test('every command and option has a zh-CN name and description within Discord limits', () => {
-    const all = COMMANDS.flatMap((c) => [c, ...(c.options as typeof COMMANDS)]);
+    const all = SLASH_COMMANDS.flatMap((c) => [c, ...(c.options as typeof SLASH_COMMANDS)]);
     for (const c of all) {
       expect(c.name).toMatch(/^[-_a-z0-9]{1,32}$/);
       expect(c.name_localizations['zh-CN']).toBeTruthy();
@@ -84,7 +84,7 @@ describe('commands and attachments', () => {
   });
   test('every command of the table is a slash command, named and described by the table', () => {
     for (const c of COMMAND_TABLE) {
-      const def = COMMANDS.find((d) => d.name === c.name);
+      const def = SLASH_COMMANDS.find((d) => d.name === c.name);
       expect(def, c.name).toMatchObject({
         name_localizations: { 'zh-CN': c.zh },
         description: describeCommand(c, 'en'),
@@ -92,6 +92,8 @@ describe('commands and attachments', () => {
       });
     }
     // Besides the table: only /video, Discord's way to send a prompt with files.
-    expect(COMMANDS.map((d) => d.name).sort()).toEqual([...COMMAND_TABLE.map((c) => c.name), 'video'].sort());
+    expect(SLASH_COMMANDS.map((d) => d.name).sort()).toEqual(
+      [...COMMAND_TABLE.map((c) => c.name), 'video'].sort(),
+    );
   });
 });

@@ -131,6 +131,26 @@ describe('interactions over HTTP', () => {
     expect((await answered(h as Harness, stray)).body).toEqual({ type: 6 });
   });
 
+  test('a modal (/video without a prompt) and the message command travel the same way', async () => {
+    const { fake, engine } = await start();
+    engine.script = async (_m, chat) => void (await chat.send({ text: 'on it' }));
+    const v = fake.slash('video');
+    // The modal is the first response: it goes back in the HTTP answer (type 9), then its submit is deferred.
+    expect((await answered(h as Harness, v)).body).toMatchObject({ type: 9 });
+    expect(v.modal?.components[0]?.component?.max_length).toBe(4000);
+    const submit = fake.submitModal(v, { text: 'a promo for candles' });
+    await fake.waitFor(() => fake.repliesTo(submit).find((m) => m.content === 'on it'));
+    expect(submit.http).toMatchObject({ status: 200, body: { type: 5 } });
+    const c = fake.messageCommand('Make a video from this', { content: 'Spring sale this weekend' });
+    await fake.waitFor(() => fake.repliesTo(c).find((m) => m.content === 'on it'));
+    expect(c.http).toMatchObject({ status: 200, body: { type: 5 } });
+    expect(engine.received.map((r) => r.msg.text)).toEqual([
+      'a promo for candles',
+      'Spring sale this weekend',
+    ]);
+    expect(fake.calls.filter((x) => x.path.startsWith('/interactions/'))).toEqual([]);
+  });
+
   test('without the gateway: a thread is still its own chat, a DM belongs to its user, no gateway session opens', async () => {
     const engine = new ScriptedEngine(async (_m, chat) => void (await chat.send({ text: 'ok' })));
     const { fake } = await start({ DISCORD_GATEWAY: 'false' }, engine);

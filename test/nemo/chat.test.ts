@@ -22,7 +22,9 @@ async function turn(opts: Partial<FakeNemoOptions>, text = GEN) {
 }
 
 const texts = (evs: NemoEvent[]) => evs.flatMap((e) => (e.type === 'text' ? [e.text] : []));
-const types = (evs: NemoEvent[]) => evs.map((e) => e.type).filter((t) => t !== 'heartbeat');
+/** Event types without heartbeats and live-preview chunks (checked on their own below). */
+const types = (evs: NemoEvent[]) =>
+  evs.map((e) => e.type).filter((t) => t !== 'heartbeat' && t !== 'partial');
 
 describe('chat stream variants', () => {
   const variants: Array<[string, Partial<FakeNemoOptions>]> = [
@@ -46,6 +48,15 @@ describe('chat stream variants', () => {
       expect(call).toMatchObject({ name: 'generate_video_with_seedance' });
     });
   }
+
+  it('partial chunks come before the complete text and add up to it (a live preview only)', async () => {
+    const { events } = await turn({ heartbeatMs: 5, generateMs: 60, partialText: true, thoughts: true });
+    const at = events.findIndex((e) => e.type === 'text');
+    const partials = events.flatMap((e, i) => (e.type === 'partial' ? [{ i, text: e.text }] : []));
+    expect(partials.length).toBeGreaterThan(1);
+    expect(partials.every((p) => p.i < at)).toBe(true);
+    expect(partials.map((p) => p.text).join('')).toBe(texts(events)[0]);
+  });
 
   it('silent edits end with tool events and no text', async () => {
     h = await harness({ silentEdits: true });

@@ -45,13 +45,17 @@ const EXPECTED: NemoEvent[] = [
   { type: 'heartbeat' },
   { type: 'tool_call', name: 'edit_multitrack', id: 'c1', args: { a: 1 } },
   { type: 'tool_result', name: 'edit_multitrack', id: 'c1', response: { ok: true } },
+  { type: 'partial', text: 'Your vid' },
   { type: 'text', text: 'Your video is ready! 你的视频好了 🎬', author: 'nemo_agent' },
 ];
 
 describe('mapSseData', () => {
-  it('maps ADK text, skipping partial and thought parts', () => {
+  it('maps ADK text; partial chunks only as previews, thought parts never', () => {
     expect(mapSseData(adkText('hi'))).toEqual([{ type: 'text', text: 'hi', author: 'nemo_agent' }]);
-    expect(mapSseData(adkText('hi', { partial: true }))).toEqual([]);
+    expect(mapSseData(adkText('hi', { partial: true }))).toEqual([{ type: 'partial', text: 'hi' }]);
+    expect(mapSseData('{"type":"text","content":"he","partial":true}')).toEqual([
+      { type: 'partial', text: 'he' },
+    ]);
     expect(
       mapSseData(JSON.stringify({ content: { parts: [{ text: 'x', thought: true }, { text: 'y' }] } })),
     ).toEqual([{ type: 'text', text: 'y' }]);

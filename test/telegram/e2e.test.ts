@@ -58,7 +58,7 @@ describe('telegram end to end', () => {
     expect(reply).toBeGreaterThan(texts.findIndex((t) => t.startsWith('⏳ Still working')));
     // Results are new messages (edits do not notify), the last one with the Export button.
     const last = e.tg.calls.filter((c) => c.method === 'sendMessage').at(-1)!;
-    expect(JSON.stringify(last.params.reply_markup)).toContain('"callback_data":"export"');
+    expect(JSON.stringify(last.params.reply_markup)).toMatch(/"callback_data":"export\|[\w-]{8}"/);
     expect(e.nemo.chats.map((c) => c.text)).toEqual([PROMPT]);
     expect(e.tg.calls.some((c) => c.method === 'sendChatAction')).toBe(true);
   });

@@ -38,17 +38,25 @@ export function payloads(message: OutMessage): Payload[] {
   }));
 }
 
-/** The payloads that post a video: the file with its caption when it fits `limit`, else the core's link notice. */
+/**
+ * The payloads that post a video: the file with its caption when it fits `limit`, else the core's link
+ * notice; the video's actions under it.
+ */
 export async function videoPayload(video: VideoOut, limit: number): Promise<Payload[]> {
   const size = video.path ? (video.size ?? (await stat(video.path)).size) : undefined;
+  const rows = buttonRow(video.buttons, video.lang ?? 'en');
   if (video.path && size !== undefined && size <= limit) {
     const [first, ...rest] = splitText(video.caption ?? '');
     return [
-      { content: first ?? '', components: [], file: { path: video.path, name: basename(video.path) } },
+      { content: first ?? '', components: rows, file: { path: video.path, name: basename(video.path) } },
       ...rest.map((content) => ({ content, components: [] })),
     ];
   }
-  return payloads({ text: `${video.linkText}\n${video.url}` });
+  return payloads({
+    text: `${video.linkText}\n${video.url}`,
+    ...(video.buttons && { buttons: video.buttons }),
+    ...(video.lang && { lang: video.lang }),
+  });
 }
 
 /** Discord's nonce: at most 25 characters; the same for every attempt to post one part of one video. */
@@ -93,8 +101,9 @@ export class ChannelPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     let id = '';
-    for (const [i, p] of payloads(message).entries())
-      id = await this.post(p, i === 0 ? this.mentionUserId : undefined);
+    // A result for someone (issue 14) mentions them: a channel message is never their own interaction reply.
+    const mention = message.replyTo?.userId ?? this.mentionUserId;
+    for (const [i, p] of payloads(message).entries()) id = await this.post(p, i === 0 ? mention : undefined);
     return { id };
   }
 
@@ -128,8 +137,10 @@ export class ChannelPort implements ChatPort {
    * `enforce_nonce`: the core posts again after a crash what is not known to have arrived, and Discord then
    * returns the first message instead of posting a second copy (within its window of a few minutes).
    */
-  async sendVideo(video: VideoOut, mention = this.mentionUserId): Promise<void> {
+  async sendVideo(video: VideoOut, asker = this.mentionUserId): Promise<void> {
     const list = await videoPayload(video, this.videoLimitBytes);
+    // The requester the core names (a button presser) first; else the interaction's own user.
+    const mention = video.replyTo?.userId ?? asker;
     for (const [i, p] of list.entries()) {
       const nonce = video.key === undefined ? undefined : videoNonce(video.key, p.file ? 'file' : 'link', i);
       try {

@@ -1,6 +1,7 @@
 import type { ChatInputCommandInteraction, REST } from 'discord.js';
 import { Routes } from 'discord.js';
 import type { CommandName } from '../../core/ports.ts';
+import { LENGTH_MAX, LENGTH_MIN, NOTES_MAX } from '../../core/settings.ts';
 import {
   COMMAND_TABLE,
   type CommandSpec,
@@ -8,6 +9,8 @@ import {
   describeCommand,
   SLASH_EXTRAS,
 } from '../../i18n/commands.ts';
+import { SETTING_OPTIONS, type SettingOption } from '../../i18n/loop-commands.ts';
+import { messageCommand } from './context-menu.ts';
 
 // The slash commands, registered on start with zh-CN localizations: every command of the command table, plus
 // Discord's own /video (a prompt with up to three files). Names and descriptions come from src/i18n; this file
@@ -15,9 +18,13 @@ import {
 
 const SUB_COMMAND = 1;
 const STRING = 3;
+const INTEGER = 4;
+const BOOLEAN = 5;
 const ATTACHMENT = 11;
-const GUILD = 0;
-const BOT_DM = 1;
+/** Where the commands may be used: servers, the bot's DMs, and (user-installed) any private channel. */
+const CONTEXTS = [0, 1, 2];
+/** Installable to a server and to a user (so a marketer can use it in any server or DM). */
+const INTEGRATION_TYPES = [0, 1];
 
 interface Named {
   name: string;
@@ -52,8 +59,8 @@ const command = (t: ReturnType<typeof text>, options: object[] = []) => ({
   type: 1,
   ...t,
   options,
-  contexts: [GUILD, BOT_DM],
-  integration_types: [0],
+  contexts: CONTEXTS,
+  integration_types: INTEGRATION_TYPES,
 });
 
 const choicesOf = (list: ReadonlyArray<{ value: string; label: { en: string; zh: string } }>) =>
@@ -74,19 +81,34 @@ function optionsOf(c: CommandSpec): object[] {
         ),
       }),
     );
+  if (c.name === 'settings') return SETTING_OPTIONS.map(settingOption);
+  // /show 999 reaches the bot (and its clear answer) rather than Discord's generic range error.
+  if (c.name === 'show' && c.arg) return [option(INTEGER, true, c.arg, { min_value: 1 })];
   if (!c.arg) return [];
-  const choices = c.arg.choices.map((ch) => ({
+  return [option(STRING, false, c.arg, { choices: choicesOf(c.arg.choices) })];
+}
+
+function settingOption(o: SettingOption): object {
+  const type = { choice: STRING, integer: INTEGER, text: STRING, boolean: BOOLEAN }[o.kind];
+  const choices = o.choices?.map((ch) => ({
     name: ch.label.en,
     name_localizations: { 'zh-CN': ch.label.zh },
     value: ch.value,
   }));
-  return [option(STRING, false, c.arg, { choices })];
+  const extra =
+    o.kind === 'integer'
+      ? { min_value: LENGTH_MIN, max_value: LENGTH_MAX }
+      : o.kind === 'text'
+        ? { max_length: NOTES_MAX }
+        : {};
+  return option(type, false, o, { ...extra, ...(choices ? { choices } : {}) });
 }
 
-/** The command definitions, as sent to PUT /applications/<id>/commands. */
-export const COMMANDS = [
+/** The slash commands (chat input, type 1). */
+export const SLASH_COMMANDS = [
+  // Without a prompt (and without files) /video opens a modal for a long brief.
   command(text(SLASH_EXTRAS.video), [
-    option(STRING, true, SLASH_EXTRAS.prompt),
+    option(STRING, false, SLASH_EXTRAS.prompt),
     file(''),
     file('2'),
     file('3'),
@@ -95,6 +117,9 @@ export const COMMANDS = [
     command(text(c, { en: describeCommand(c, 'en'), zh: describeCommand(c, 'zh') }), optionsOf(c)),
   ),
 ];
+
+/** Every command definition, as sent to PUT /applications/<id>/commands. */
+export const COMMANDS: object[] = [...SLASH_COMMANDS, messageCommand(CONTEXTS, INTEGRATION_TYPES)];
 
 /** The attachment options a slash command may carry (/video's three, /upload's one). */
 export const FILE_OPTIONS = ['', '2', '3'].map((n) => `${SLASH_EXTRAS.file.name}${n}`);

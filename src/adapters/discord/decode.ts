@@ -4,9 +4,11 @@ import type {
   ChatInputCommandInteraction,
   Attachment as DjsAttachment,
   Message,
+  MessageContextMenuCommandInteraction,
   ModalSubmitInteraction,
 } from 'discord.js';
 import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import { pressCommand } from '../../core/buttons.ts';
 import {
   type Attachment,
   type ChatAddress,
@@ -14,8 +16,10 @@ import {
   type InboundMessage,
   type Sender,
 } from '../../core/ports.ts';
+import { SETTING_OPTIONS } from '../../i18n/loop-commands.ts';
 import { argOption, FILE_OPTIONS, subcommandArg, TOKEN_INPUT } from './commands.ts';
-import { buttonAction, formatAddress } from './encode.ts';
+import { messageCommandInbound } from './context-menu.ts';
+import { formatAddress, pressOf } from './encode.ts';
 
 // Discord events → the core's InboundMessage: facts only (locale, admin rights, attachments by their CDN URL,
 // public and signed, with a streaming fallback). The core refuses files it cannot take and words every reply.
@@ -99,7 +103,15 @@ export function commandInbound(i: ChatInputCommandInteraction, botId: string): I
   }
   const name = COMMAND_NAMES.find((c) => c === i.commandName) ?? 'help';
   const option = argOption(name);
-  const arg = option ? (i.options.getString(option) ?? undefined) : subcommandArg(name, i.options);
+  const value = option ? i.options.get(option)?.value : undefined;
+  const arg =
+    name === 'settings'
+      ? settingsArg(i)
+      : option
+        ? value === undefined
+          ? undefined
+          : String(value)
+        : subcommandArg(name, i.options);
   return {
     ...base(i, botId),
     text: `/${i.commandName}${arg ? ` ${arg}` : ''}`,
@@ -108,10 +120,46 @@ export function commandInbound(i: ChatInputCommandInteraction, botId: string): I
   };
 }
 
-export function buttonInbound(i: ButtonInteraction, botId: string): InboundMessage | undefined {
-  const action = buttonAction(i.customId);
-  if (!action) return undefined;
-  return { ...base(i, botId), text: `/${action}`, attachments: [], command: { name: action } };
+/** /settings' options as the lines of `/settings <key> <value>` (the core checks every value). */
+function settingsArg(i: ChatInputCommandInteraction): string | undefined {
+  // Notes last: they take the rest of the text (src/core/settings.ts).
+  const ordered = [...SETTING_OPTIONS].sort(
+    (a, b) => Number(a.name === 'notes') - Number(b.name === 'notes'),
+  );
+  const lines = ordered.flatMap((o) => {
+    const v = i.options.get(o.name)?.value;
+    if (v === undefined || v === false) return [];
+    return [o.kind === 'boolean' ? o.name : `${o.name} ${String(v)}`];
+  });
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+/** A press of one of our buttons (or a modal sent back: `text`); undefined for another app's. */
+export function pressInbound(
+  i: ButtonInteraction | ModalSubmitInteraction,
+  botId: string,
+  text?: string,
+): InboundMessage | undefined {
+  const press = pressOf(i.customId);
+  if (!press) return undefined;
+  const command = text === undefined ? pressCommand(press) : undefined;
+  if (command) return { ...base(i, botId), text: `/${command}`, attachments: [], command: { name: command } };
+  return {
+    ...base(i, botId),
+    text: '',
+    attachments: [],
+    press: text === undefined ? press : { ...press, text },
+  };
+}
+
+/** A long brief typed into the /video modal: the user's own prompt. */
+export function briefInbound(i: ModalSubmitInteraction, botId: string, text: string): InboundMessage {
+  return { ...base(i, botId), text, attachments: [] };
+}
+
+/** "Make a video from this" on a message: its text and files. */
+export function targetInbound(i: MessageContextMenuCommandInteraction, botId: string): InboundMessage {
+  return messageCommandInbound(i, base(i, botId), toAttachment);
 }
 
 /** The /token modal's answer: the token, seen by nobody but its sender. */

@@ -1,5 +1,5 @@
-import type { ButtonAction, ChatAddress, Lang } from '../../core/ports.ts';
-import { messages } from '../../i18n/index.ts';
+import { buttonText, decodeButton, encodeButton, isPrimary, rows, toButton } from '../../core/buttons.ts';
+import type { Button, ButtonAction, ChatAddress, Lang, Press } from '../../core/ports.ts';
 import { cleanText } from '../shared/clean.ts';
 import { clip as clipText, splitText as split } from '../shared/split.ts';
 
@@ -9,7 +9,7 @@ import { clip as clipText, splitText as split } from '../shared/split.ts';
 export const MAX_TEXT = 2000;
 /** Discord's default per-file upload limit for bots (the interaction's `attachment_size_limit` tells more). */
 export const DEFAULT_FILE_LIMIT = 10 * 1024 * 1024;
-const BUTTON_PREFIX = 'nemo:';
+export const BUTTON_PREFIX = 'nemo:';
 
 export interface DcTarget {
   /** The channel (or the thread's parent) the address names first. */
@@ -47,26 +47,33 @@ export function allowedMentions(userId?: string): { parse: []; users?: string[] 
   return userId ? { parse: [], users: [userId] } : { parse: [] };
 }
 
-/** One row of buttons (Discord allows five per row), as raw API components. */
-export function buttonRow(actions: ButtonAction[] | undefined, lang: Lang) {
+/** Discord draws at most 5 buttons a row and 5 rows a message. */
+const PER_ROW = 5;
+const MAX_BUTTONS = 25;
+
+/** Rows of buttons as raw API components; the core encodes what each press carries. */
+export function buttonRow(actions: Array<ButtonAction | Button> | undefined, lang: Lang) {
   if (!actions || actions.length === 0) return [];
-  return [
-    {
-      type: 1,
-      components: actions.slice(0, 5).map((a) => ({
-        type: 2,
-        style: a === 'export' ? 1 : 2,
-        label: messages(lang).buttons[a],
-        custom_id: `${BUTTON_PREFIX}${a}`,
-      })),
-    },
-  ];
+  return rows(actions.slice(0, MAX_BUTTONS).map(toButton), PER_ROW).map((row) => ({
+    type: 1,
+    components: row.map((b) => ({
+      type: 2,
+      style: isPrimary(b) ? 1 : 2,
+      label: buttonText(b, lang, false).slice(0, 80),
+      custom_id: `${BUTTON_PREFIX}${encodeButton(b)}`,
+    })),
+  }));
+}
+
+/** A press of one of our buttons (`unknown` when ours but unreadable); undefined when not ours. */
+export function pressOf(customId: string): Press | undefined {
+  if (!customId.startsWith(BUTTON_PREFIX)) return undefined;
+  return decodeButton(customId.slice(BUTTON_PREFIX.length)) ?? { action: 'unknown' };
 }
 
 export function buttonAction(customId: string): ButtonAction | undefined {
-  if (!customId.startsWith(BUTTON_PREFIX)) return undefined;
-  const action = customId.slice(BUTTON_PREFIX.length);
-  return action === 'export' || action === 'status' || action === 'credits' ? action : undefined;
+  const press = pressOf(customId);
+  return press && press.action !== 'unknown' ? press.action : undefined;
 }
 
 /** A message that fits: the cleaned text cut to the limit with an ellipsis (edits cannot split). */

@@ -5,16 +5,26 @@ import {
   Events,
   type Interaction,
   type Message,
+  type MessageContextMenuCommandInteraction,
   MessageFlags,
   type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
-import { chooseLang } from '../../core/language.ts';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
 import { teamMessages } from '../../i18n/team.ts';
 import type { Logger } from '../../secrets.ts';
 import { tokenModal } from './commands.ts';
-import { buttonInbound, commandInbound, messageInbound, modalInbound } from './decode.ts';
+import {
+  addressOf,
+  briefInbound,
+  commandInbound,
+  messageInbound,
+  modalInbound,
+  pressInbound,
+  targetInbound,
+} from './decode.ts';
+import { pressOf } from './encode.ts';
+import { type ModalKind, modal, modalText, VIDEO_MODAL } from './modals.ts';
 import type { DiscordPorts } from './ports.ts';
 
 // Gateway events → the engine. Every interaction is acknowledged first (deferReply within Discord's 3 s,
@@ -51,41 +61,80 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     running.add(turn);
   };
 
+  /** Acknowledges within Discord's 3 s, then hands the message over without awaiting its work. */
+  const deferAndStart = async (i: RepliableInteraction, msg: InboundMessage, ephemeral = false) => {
+    await (ephemeral ? i.deferReply({ flags: MessageFlags.Ephemeral }) : i.deferReply());
+    const port = ports.forInteraction(i, msg.address);
+    if (port) start(msg, port, () => unanswered(i, port));
+  };
+
+  /** The language the core chooses for this sender here (a modal must be the first answer: no message yet). */
+  const langOf = async (i: ChatInputCommandInteraction | ButtonInteraction) => {
+    const address = addressOf(i.channelId ?? '', i.channel as Parameters<typeof addressOf>[1]);
+    return (await engine.langFor?.(address, { locale: i.locale }).catch(() => undefined)) ?? 'en';
+  };
+
+  /** A modal must be the interaction's first answer: its words in the language the core chooses. */
+  const showModal = async (
+    i: ChatInputCommandInteraction | ButtonInteraction,
+    kind: ModalKind,
+    customId: string,
+  ) => {
+    await i.showModal(modal(kind, customId, await langOf(i)));
+  };
+
   const onCommand = async (i: ChatInputCommandInteraction) => {
     // /token without "clear": a modal (its answer is seen by nobody else), instead of a reply.
     if (i.commandName === 'token' && !i.options.getString('action')) {
-      await i.showModal(tokenModal(teamMessages(chooseLang({ locale: i.locale }))));
+      await i.showModal(tokenModal(teamMessages(await langOf(i))));
       return;
     }
     const msg = commandInbound(i, botId);
-    await i.deferReply();
-    const port = ports.forInteraction(i, msg.address);
-    if (port) start(msg, port, () => unanswered(i, port));
+    // /video with neither a prompt nor a file: a modal takes a long brief (up to 4,000 characters).
+    if (i.commandName === 'video' && !msg.text.trim() && msg.attachments.length === 0) {
+      await showModal(i, 'video', VIDEO_MODAL);
+      return;
+    }
+    await deferAndStart(i, msg);
   };
 
   const onButton = async (i: ButtonInteraction) => {
-    const msg = buttonInbound(i, botId);
-    if (!msg) {
+    const press = pressOf(i.customId);
+    if (!press) {
       await i.deferUpdate();
       return;
     }
+    // Edit… and Brand notes… ask for text first; the modal keeps the button's id (and so its project tag).
+    if (press.action === 'edit' || press.action === 'notes') {
+      await showModal(i, press.action, i.customId);
+      return;
+    }
+    const msg = pressInbound(i, botId);
     // A new reply (not an update of the pressed message): the result stays under the press.
-    await i.deferReply();
-    const port = ports.forInteraction(i, msg.address);
-    if (port) start(msg, port);
+    if (msg) await deferAndStart(i, msg);
   };
 
   const onModal = async (i: ModalSubmitInteraction) => {
-    const msg = modalInbound(i, botId);
-    await i.deferReply({ flags: MessageFlags.Ephemeral });
-    const port = ports.forInteraction(i, msg.address);
-    if (port) start(msg, port, () => unanswered(i, port));
+    // The /token modal: the answer about a token is for the sender's eyes only.
+    if (i.customId === 'token') {
+      await deferAndStart(i, modalInbound(i, botId), true);
+      return;
+    }
+    const text = modalText(i);
+    const msg = i.customId === VIDEO_MODAL ? briefInbound(i, botId, text) : pressInbound(i, botId, text);
+    if (msg) await deferAndStart(i, msg);
+    else await i.deferUpdate();
+  };
+
+  const onMessageCommand = async (i: MessageContextMenuCommandInteraction) => {
+    await deferAndStart(i, targetInbound(i, botId));
   };
 
   const onInteraction = async (i: Interaction) => {
     if (i.isChatInputCommand()) await onCommand(i);
     else if (i.isButton()) await onButton(i);
     else if (i.isModalSubmit()) await onModal(i);
+    else if (i.isMessageContextMenuCommand()) await onMessageCommand(i);
   };
 
   const onMessage = async (m: Message) => {

@@ -53,24 +53,29 @@ export class InteractionPort implements ChatPort {
     return true;
   }
 
-  async #post(p: Payload): Promise<string> {
+  async #post(p: Payload, forUser?: string): Promise<string> {
+    // In the requester's own interaction they are notified already; anywhere else they are mentioned.
+    const other = forUser !== undefined && forUser !== this.interaction.user.id ? forUser : undefined;
     if (!this.expired) {
       try {
-        return await this.#postWebhook(p);
+        return await this.#postWebhook(
+          other ? { ...p, content: `<@${other}> ${p.content}`.slice(0, 2000) } : p,
+          other,
+        );
       } catch (err) {
         if (!this.#markDead(err)) throw err;
       }
     }
-    const id = await this.channel.post(p, this.interaction.user.id);
+    const id = await this.channel.post(p, forUser ?? this.interaction.user.id);
     this.#refs.set(id, { via: 'channel', id });
     return id;
   }
 
-  async #postWebhook(p: Payload): Promise<string> {
+  async #postWebhook(p: Payload, mention?: string): Promise<string> {
     const body = {
       content: p.content,
       components: p.components as never[],
-      allowedMentions: allowedMentions(),
+      allowedMentions: allowedMentions(mention),
       ...(p.file ? { files: [{ attachment: p.file.path, name: p.file.name }] } : {}),
     };
     const i = this.interaction;
@@ -95,7 +100,8 @@ export class InteractionPort implements ChatPort {
 
   async send(message: OutMessage): Promise<SentRef> {
     let id = '';
-    for (const p of payloads(message)) id = await this.#post(p);
+    for (const [i, p] of payloads(message).entries())
+      id = await this.#post(p, i === 0 ? message.replyTo?.userId : undefined);
     return { id };
   }
 
@@ -148,9 +154,9 @@ export class InteractionPort implements ChatPort {
     // where Discord drops the repeat (ChannelPort.sendVideo), mentioning the user who asked.
     if (video.key !== undefined) return this.channel.sendVideo(video, this.interaction.user.id);
     const list = await videoPayload(video, this.videoLimitBytes);
-    for (const p of list) {
+    for (const [i, p] of list.entries()) {
       try {
-        await this.#post(p);
+        await this.#post(p, i === 0 ? video.replyTo?.userId : undefined);
       } catch (err) {
         if (!p.file || !isApiError(err, 40005)) throw err;
         const { path: _file, ...link } = video;

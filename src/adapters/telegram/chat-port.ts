@@ -2,11 +2,22 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Api, GrammyError } from 'grammy';
 import { LRUCache } from 'lru-cache';
-import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
+import { readMp4Info } from '../../core/mp4.ts';
+import type {
+  ChatAddress,
+  ChatPort,
+  OutMessage,
+  Receipt,
+  Recipient,
+  SentRef,
+  VideoOut,
+} from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
-import { clip, keyboard, splitCaption, splitText } from './encode.ts';
+import { LivePreview } from './drafts.ts';
+import { clip, keyboard, mentionFor, replyParameters, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
+import type { Reactions } from './reactions.ts';
 import { diskFile } from './retry.ts';
 
 // The core's ChatPort for one Telegram chat (or forum topic). It tells Telegram's upload limit and enforces its
@@ -20,6 +31,8 @@ export interface PortDeps {
   local: boolean;
   /** Minimum time between two edits of one message (Telegram allows about one per second per chat). */
   editGapMs: number;
+  /** Receipts on users' messages (👀 / 👍 / 💔). */
+  reactions?: Reactions;
 }
 
 const CHAT_ACTION_EVERY_MS = 4_000; // Telegram shows a chat action for 5 s.
@@ -43,6 +56,7 @@ export class TelegramChatPort implements ChatPort {
   #lastEdit = new Map<string, number>();
   /** A message that could no longer be edited → the message sent in its place. */
   #replaced = new Map<string, string>();
+  #preview: LivePreview | undefined;
 
   constructor(
     readonly address: ChatAddress,
@@ -56,20 +70,55 @@ export class TelegramChatPort implements ChatPort {
     return this.target.topicId === undefined ? {} : { message_thread_id: this.target.topicId };
   }
 
+  /** Private chats only: the agent's answer as it is written (src/adapters/telegram/drafts.ts). */
+  draft(text: string | undefined): void {
+    if (this.target.chatId <= 0) return;
+    this.#preview ??= new LivePreview(this.deps.api, this.target, this.deps.editGapMs, this.deps.logger);
+    this.#preview.update(text);
+  }
+
   async send(message: OutMessage): Promise<SentRef> {
-    const parts = splitText(message.text);
+    const named = mentionFor(message.replyTo, this.target.chatId, message.text);
+    const parts = splitText(named.text);
+    // A preview message of this very text (drafts refused here) becomes the message instead of a second copy.
+    const into = this.#preview
+      ? await this.#preview.takeOver(parts.length === 1 ? parts[0] : undefined)
+      : undefined;
+    if (into !== undefined && (await this.#finishPreview(into, parts[0] ?? '', message)))
+      return { id: String(into) };
     const markup = keyboard(message.buttons, message.lang ?? 'en');
+    // "Reply to this message with…": Telegram opens the reply field for the user.
+    const ask = message.ask && !markup ? { force_reply: true as const, selective: true } : undefined;
+    const replyMarkup = markup ?? ask;
     let id = '';
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
       const sent = await this.deps.api.sendMessage(this.target.chatId, part, {
         ...this.#thread,
-        ...(last && markup ? { reply_markup: markup } : {}),
+        ...(i === 0 ? replyParameters(message.replyTo) : {}),
+        ...(i === 0 && named.entities ? { entities: named.entities } : {}),
+        ...(last && replyMarkup ? { reply_markup: replyMarkup } : {}),
       });
       id = String(sent.message_id);
       if (last) remember(this.#shown, id, part + JSON.stringify(markup ?? null));
     }
     return { id };
+  }
+
+  async #finishPreview(id: number, text: string, message: OutMessage): Promise<boolean> {
+    const markup = keyboard(message.buttons, message.lang ?? 'en');
+    try {
+      await this.deps.api.editMessageText(
+        this.target.chatId,
+        id,
+        text,
+        markup ? { reply_markup: markup } : {},
+      );
+      remember(this.#shown, String(id), text + JSON.stringify(markup ?? null));
+      return true;
+    } catch (err) {
+      return isBadRequest(err, /message is not modified/i);
+    }
   }
 
   /**
@@ -144,27 +193,46 @@ export class TelegramChatPort implements ChatPort {
         );
       }
     }
-    await this.send({ text: `${video.linkText}\n${video.url}` });
+    await this.send({
+      text: `${video.linkText}\n${video.url}`,
+      ...(video.buttons && { buttons: video.buttons }),
+      ...(video.replyTo && { replyTo: video.replyTo }),
+      ...(video.lang && { lang: video.lang }),
+    });
   }
 
   async #uploadVideo(path: string, video: VideoOut): Promise<void> {
-    const { caption, rest } = splitCaption(video.caption ?? '');
+    const named = mentionFor(video.replyTo, this.target.chatId, video.caption ?? '');
+    const { caption, rest } = splitCaption(named.text);
     const action = setInterval(() => void this.activity('upload_video'), CHAT_ACTION_EVERY_MS);
     try {
       await this.activity('upload_video');
+      // Size and length from the file's own header, so clients lay the player out before it loads.
+      const info = await readMp4Info(path);
+      const duration = info.durationSec ?? video.durationSec;
+      const markup = keyboard(video.buttons, video.lang ?? 'en');
       // A path (not a stream): grammY reopens it for every attempt, so the upload may be re-sent when Telegram
       // surely did not process it (retry.ts). Telegram has no idempotency key: a repeat after a crash that cut
       // the answer is a second copy (README, Reliability).
       await this.deps.api.sendVideo(this.target.chatId, diskFile(path, basename(path)), {
         ...this.#thread,
         supports_streaming: true,
-        ...(video.durationSec !== undefined ? { duration: Math.round(video.durationSec) } : {}),
+        ...(duration !== undefined ? { duration: Math.max(1, Math.round(duration)) } : {}),
+        ...(info.width && info.height ? { width: info.width, height: info.height } : {}),
         ...(caption ? { caption } : {}),
+        ...(caption && named.entities ? { caption_entities: named.entities } : {}),
+        ...(markup ? { reply_markup: markup } : {}),
+        ...replyParameters(video.replyTo),
       });
     } finally {
       clearInterval(action);
     }
     for (const text of rest) await this.send({ text });
+  }
+
+  async react(messageId: string, receipt: Receipt): Promise<void> {
+    if (/^\d+$/.test(messageId))
+      await this.deps.reactions?.react(this.target.chatId, Number(messageId), receipt);
   }
 
   async activity(kind: 'typing' | 'upload_video'): Promise<void> {

@@ -2,7 +2,8 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot } from 'grammy';
 import type { AdapterDeps, AdapterHandle } from '../types.ts';
 import { ChatPorts } from './chat-port.ts';
-import { menu } from './commands.ts';
+import { menuCalls } from './commands.ts';
+import { Reactions } from './reactions.ts';
 import { frontCheckedFetch, retryUnprocessed } from './retry.ts';
 import { identify, type Polling, startPolling, startWebhook } from './transport.ts';
 import { installHandlers } from './updates.ts';
@@ -70,6 +71,7 @@ export async function startTelegram(
     logger,
     local: config.TELEGRAM_LOCAL_API,
     editGapMs: options.editGapMs ?? 1_000,
+    reactions: new Reactions(bot.api, logger),
   });
   deps.engine.registerChats('tg', (address) => ports.get(address));
   const albums = installHandlers(bot, {
@@ -83,10 +85,9 @@ export async function startTelegram(
     albumWaitMs: config.TELEGRAM_ALBUM_WAIT_MS,
   });
 
-  await Promise.all([
-    bot.api.setMyCommands(menu('en')),
-    bot.api.setMyCommands(menu('zh'), { language_code: 'zh' }),
-  ]).catch((err: unknown) =>
+  await Promise.all(
+    menuCalls().map(({ commands, ...scope }) => bot.api.setMyCommands(commands, scope)),
+  ).catch((err: unknown) =>
     logger.warn({ err: (err as Error).message }, 'setMyCommands failed; the menu may be stale'),
   );
 

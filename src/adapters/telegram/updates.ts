@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Api, Bot } from 'grammy';
 import type { Message } from 'grammy/types';
+import { pressCommand } from '../../core/buttons.ts';
 import type { ChatPort, Engine, InboundMessage } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import type { StatePort } from '../../store/state.ts';
@@ -19,7 +20,7 @@ import {
   toAddress,
   userSender,
 } from './decode.ts';
-import { buttonAction } from './encode.ts';
+import { pressOf } from './encode.ts';
 import { downloadLimit, type MediaDeps, toAttachment } from './media.ts';
 
 // Update handlers: each turns an update into an InboundMessage and starts the engine WITHOUT awaiting the
@@ -152,9 +153,12 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
     void ctx
       .answerCallbackQuery()
       .catch((err) => logger.debug({ err: (err as Error).message }, 'answerCallbackQuery failed'));
-    const action = buttonAction(ctx.callbackQuery.data);
+    // Self-describing data: a button under a message from before a restart still works. An unreadable one is
+    // handed over too, so the core can say so in the user's language.
+    const press = pressOf(ctx.callbackQuery.data);
+    const command = pressCommand(press);
     const message = ctx.callbackQuery.message;
-    if (!action || !message) return;
+    if (!message) return;
     // An inaccessible (old) message has date 0 and no topic flags: reply in the chat itself.
     const target = message.date === 0 ? { chatId: message.chat.id } : targetOf(message as Message);
     const address = toAddress(target);
@@ -166,7 +170,7 @@ export function installHandlers(bot: Bot, deps: InboundDeps): Albums {
       sender,
       text: '',
       attachments: [],
-      command: { name: action },
+      ...(command ? { command: { name: command } } : { press }),
       botMentions: [`@${me.username}`],
       messageId: String(message.message_id),
     });
@@ -225,6 +229,7 @@ function handleMessages(
       .catch((err: unknown) =>
         deps.logger.warn({ err: (err as Error).message }, 'could not delete a token message'),
       );
+  const replyToId = repliedTo(primary);
   start(deps, deps.ports.get(address)!, acceptance, {
     address,
     platform: 'telegram',
@@ -234,7 +239,14 @@ function handleMessages(
     ...(ours ? { command: ours.arg ? { name: ours.name, arg: ours.arg } : { name: ours.name } } : {}),
     botMentions: [`@${me.username}`],
     messageId: String(primary.message_id),
+    ...(replyToId ? { replyToId } : {}),
   });
+}
+
+/** The message this one answers (a reply to the bot's "reply with…" prompt); not a forum topic's root. */
+function repliedTo(m: Message): string | undefined {
+  const r = m.reply_to_message;
+  return r && !r.forum_topic_created ? String(r.message_id) : undefined;
 }
 
 function start(

@@ -1,6 +1,16 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ButtonAction, ChatPort, Lang, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import { typedCommands } from '../../core/buttons.ts';
+import type {
+  Button,
+  ButtonAction,
+  ChatPort,
+  Lang,
+  OutMessage,
+  SentRef,
+  VideoOut,
+} from '../../core/ports.ts';
+import { actionLabel } from '../../i18n/actions.ts';
 import { messages } from '../../i18n/index.ts';
 import type { Screen } from './screen.ts';
 
@@ -8,15 +18,17 @@ import type { Screen } from './screen.ts';
 // kept as an MP4 under EXPORT_DIR and its path printed. Words come from the core, in the language it chose.
 
 /** `[Export] [Status] [Credits] — type export, status or credits`, in the language the core chose. */
-export function buttonHint(buttons: ButtonAction[], lang: Lang = 'en'): string {
+export function buttonHint(buttons: Array<ButtonAction | Button>, lang: Lang = 'en'): string {
   const m = messages(lang);
-  const labels = buttons.map((b) => m.buttons[b]);
-  return `${labels.map((l) => `[${l}]`).join(' ')} — ${m.buttonsHint(labels)}`;
+  // A terminal has nothing to press: only buttons that are also typed commands are hinted.
+  const labels = typedCommands(buttons).map((b) => actionLabel(b, lang));
+  return labels.length ? `${labels.map((l) => `[${l}]`).join(' ')} — ${m.buttonsHint(labels)}` : '';
 }
 
 export function renderMessage(message: OutMessage): string {
   const text = message.text.replace(/\s+$/, '');
-  return message.buttons?.length ? `${text}\n${buttonHint(message.buttons, message.lang)}` : text;
+  const hint = message.buttons?.length ? buttonHint(message.buttons, message.lang) : '';
+  return hint ? `${text}\n${hint}` : text;
 }
 
 function megabytes(bytes: number): string {

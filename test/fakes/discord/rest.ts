@@ -1,3 +1,4 @@
+import { checkCommands, checkModal } from './loop.ts';
 import {
   channelPayload,
   dmChannelId,
@@ -75,6 +76,8 @@ export function handleRest(state: DiscordState, req: RestRequest): RestAnswer {
     return { status: 200, body: { id: app, name: state.options.bot.username, bot_public: true, flags: 0 } };
   if (method === 'PUT' && parts[0] === 'applications' && parts[1] === app && parts.at(-1) === 'commands') {
     const scope = parts[2] === 'guilds' ? (parts[3] ?? '') : 'global';
+    const refused = checkCommands(Array.isArray(req.body) ? (req.body as Body[]) : []);
+    if (refused) return refused;
     const list = (Array.isArray(req.body) ? req.body : []).map((c: Body) => ({
       ...c,
       id: snowflake(),
@@ -219,22 +222,11 @@ export function callback(
     });
     i.originalId = m.id;
   } else if (type === 9) {
-    // MODAL: a title, a custom id, and between one and five components (Label or action row) with inputs.
-    const comps = Array.isArray(data.components) ? (data.components as Body[]) : [];
-    const inputs = comps.map((c) =>
-      asBody(c.component ?? (Array.isArray(c.components) ? c.components[0] : undefined)),
-    );
-    if (
-      !data.title ||
-      !data.custom_id ||
-      comps.length < 1 ||
-      comps.length > 5 ||
-      inputs.some((x) => x.type !== 4 || !x.custom_id)
-    )
-      return err(400, 50035, 'Invalid Form Body: a modal needs title, custom_id and text inputs');
-    if (String(data.title).length > 45)
-      return err(400, 50035, 'Invalid Form Body: title: Must be 45 or fewer in length.');
-    i.modal = data;
+    // A modal answers a command or a component, never another modal's submit.
+    if (i.kind === 'modal') return err(400, 50035, 'Invalid Form Body: a modal cannot answer a modal');
+    const checked = checkModal(data);
+    if ('status' in checked) return checked;
+    i.modal = checked.modal;
   } else if (type !== 6 && type !== 7) {
     return err(400, 50035, `Invalid Form Body: type ${type} not supported by the fake`);
   }

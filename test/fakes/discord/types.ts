@@ -102,7 +102,7 @@ export interface FakeMessage {
 export interface FakeInteraction {
   id: string;
   token: string;
-  kind: 'command' | 'button' | 'modal';
+  kind: 'command' | 'button' | 'modal' | 'message-command';
   name: string;
   channelId: string;
   userId: string;
@@ -113,10 +113,25 @@ export interface FakeInteraction {
   ackFlags?: number;
   /** Set after a deferred or immediate reply: the message `@original` names. */
   originalId?: string;
-  /** The modal the bot answered with (callback type 9), as sent. */
-  modal?: Record<string, unknown>;
   /** Delivered over HTTP: how the bot's endpoint answered the POST. */
   http?: { status: number; body: unknown };
+  /** The modal this interaction answered with (callback type 9), as sent. */
+  modal?: FakeModal;
+  /** A button's interaction: the message the button is under (a modal submitted from it carries it too). */
+  messageId?: string;
+}
+
+/** A modal as the bot sent it (interaction response type 9). */
+export interface FakeModal {
+  custom_id: string;
+  title: string;
+  /** Labels (type 18) around a text input (type 4), or legacy action rows (type 1) holding one. */
+  components: Array<{
+    type: number;
+    label?: string;
+    component?: { type: number; custom_id: string; style?: number; max_length?: number; min_length?: number };
+    components?: Array<{ type: number; custom_id: string; label?: string; max_length?: number }>;
+  }>;
 }
 
 export interface Ctx {

@@ -148,30 +148,6 @@ export class UserActions {
     return record;
   }
 
-  /**
-   * Submits the modal the bot answered `shown` with (MODAL_SUBMIT, interaction type 5), filling its text
-   * inputs by custom id; `ctx` must name the same user and place as the interaction that opened it.
-   */
-  submitModal(shown: FakeInteraction, values: Record<string, string>, ctx: Ctx = {}): FakeInteraction {
-    const modal = shown.modal;
-    if (!modal) throw new Error('fake Discord: that interaction was not answered with a modal');
-    const fill = (c: Record<string, unknown>) => ({
-      type: 4,
-      id: c.id ?? 2,
-      custom_id: c.custom_id,
-      value: values[String(c.custom_id)] ?? '',
-    });
-    const components = (modal.components as Array<Record<string, unknown>>).map((row, n) =>
-      row.component
-        ? { type: row.type, id: n + 1, component: fill(row.component as Record<string, unknown>) }
-        : { type: 1, id: n + 1, components: (row.components as Array<Record<string, unknown>>).map(fill) },
-    );
-    const data = { custom_id: modal.custom_id, components };
-    const { record, payload } = this.#interaction('modal', String(modal.custom_id), 5, data, ctx);
-    this.gw.dispatch('INTERACTION_CREATE', payload);
-    return record;
-  }
-
   /** Presses a button under one of the bot's messages. */
   press(customId: string, message: FakeMessage, ctx: Ctx = {}): FakeInteraction {
     const where = { ...ctx, ...(this.state.dms.has(message.channelId) ? { dm: true } : {}) };
@@ -179,11 +155,121 @@ export class UserActions {
     const data = { custom_id: customId, component_type: 2 };
     const { record, payload } = this.#interaction('button', customId, 3, data, where);
     record.originalId = message.id;
+    record.messageId = message.id;
     const guildId = this.state.guildOf(message.channelId);
     this.#deliver(record, {
       ...payload,
       message: messagePayload(message, this.state.options.bot, guildId),
     });
+    return record;
+  }
+
+  /**
+   * Submits the modal `shown` answered with (type 5, MODAL_SUBMIT), the text inputs filled with `values` by
+   * their custom id. From a button's modal the submit carries that message too, as Discord does.
+   */
+  submitModal(shown: FakeInteraction, values: Record<string, string>, ctx: Ctx = {}): FakeInteraction {
+    const modal = shown.modal;
+    if (!modal) throw new Error('fake Discord: that interaction showed no modal');
+    const inputs = modal.components.flatMap((c) => (c.type === 18 ? [c.component!] : (c.components ?? [])));
+    const components = modal.components.map((c, n) =>
+      c.type === 18
+        ? {
+            type: 18,
+            id: n + 1,
+            component: {
+              type: 4,
+              id: n + 2,
+              custom_id: c.component!.custom_id,
+              value: values[c.component!.custom_id] ?? '',
+            },
+          }
+        : {
+            type: 1,
+            id: n + 1,
+            components: (c.components ?? []).map((t) => ({
+              type: 4,
+              custom_id: t.custom_id,
+              value: values[t.custom_id] ?? '',
+            })),
+          },
+    );
+    for (const k of Object.keys(values))
+      if (!inputs.some((t) => t.custom_id === k))
+        throw new Error(`fake Discord: no text input ${k} in the modal`);
+    const where = {
+      ...ctx,
+      ...(this.state.dms.has(shown.channelId) ? { dm: true } : { channel: shown.channelId }),
+    };
+    const { record, payload } = this.#interaction(
+      'modal',
+      modal.custom_id,
+      5,
+      { custom_id: modal.custom_id, components },
+      where,
+    );
+    const message = shown.messageId ? this.state.messages.find((m) => m.id === shown.messageId) : undefined;
+    // Over HTTP where the app has an Interactions Endpoint URL, as Discord would send it.
+    this.#deliver(record, {
+      ...payload,
+      ...(message
+        ? { message: messagePayload(message, this.state.options.bot, this.state.guildOf(message.channelId)) }
+        : {}),
+    });
+    return record;
+  }
+
+  /**
+   * Runs a message command (type 2, data.type 3) on a user's message with `content` and `attachments`: the
+   * message arrives resolved in `data.resolved.messages`, as Discord sends it.
+   */
+  messageCommand(
+    name: string,
+    target: { content: string; attachments?: UploadedAttachment[]; author?: FakeUser },
+    ctx: Ctx = {},
+  ): FakeInteraction {
+    const command = [...this.state.commands.values()]
+      .flat()
+      .find(
+        (c) => (c as { name?: string; type?: number }).name === name && (c as { type?: number }).type === 3,
+      ) as { id?: string } | undefined;
+    const { channelId, guildId, user } = this.#where(ctx);
+    const id = snowflake();
+    const author = target.author ?? user;
+    const message = {
+      id,
+      type: 0,
+      channel_id: channelId,
+      ...(guildId ? { guild_id: guildId } : {}),
+      author: userPayload(author),
+      content: target.content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: (target.attachments ?? []).map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        size: a.size,
+        url: a.url,
+        proxy_url: a.url,
+        content_type: a.contentType,
+      })),
+      embeds: [],
+      pinned: false,
+      flags: 0,
+    };
+    const data = {
+      id: command?.id ?? snowflake(),
+      name,
+      type: 3,
+      target_id: id,
+      resolved: { messages: { [id]: message } },
+    };
+    const { record, payload } = this.#interaction('message-command', name, 2, data, ctx);
+    this.#deliver(record, payload);
     return record;
   }
 

@@ -19,6 +19,8 @@ const JSON_FIELDS = new Set([
   'commands',
   'scope',
   'allowed_updates',
+  'reply_parameters',
+  'reaction',
 ]);
 const NUMBER_FIELDS = new Set([
   'chat_id',
@@ -28,6 +30,7 @@ const NUMBER_FIELDS = new Set([
   'duration',
   'width',
   'height',
+  'draft_id',
   'offset',
   'limit',
   'timeout',

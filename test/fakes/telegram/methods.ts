@@ -1,3 +1,4 @@
+import { callLoopMethod, checkReply } from './loop-methods.ts';
 import type { SentMessage, TelegramState } from './state.ts';
 import type { RecordedCall } from './types.ts';
 
@@ -30,6 +31,9 @@ function messageJson(state: TelegramState, m: SentMessage): Record<string, unkno
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.caption !== undefined ? { caption: m.caption } : {}),
     ...(m.replyMarkup !== undefined ? { reply_markup: m.replyMarkup } : {}),
+    ...(m.replyTo !== undefined
+      ? { reply_to_message: { message_id: m.replyTo, date: Math.floor(Date.now() / 1000), chat } }
+      : {}),
   };
 }
 
@@ -42,6 +46,8 @@ function store(
   const sent: SentMessage = { ...m, chatId, messageId: state.nextMessageId(chatId) };
   if (typeof p.message_thread_id === 'number') sent.threadId = p.message_thread_id;
   if (p.reply_markup !== undefined) sent.replyMarkup = p.reply_markup;
+  const replyTo = checkReply(state, p);
+  if (typeof replyTo === 'number') sent.replyTo = replyTo;
   state.messages.set(`${chatId}:${sent.messageId}`, sent);
   return messageJson(state, sent);
 }
@@ -58,14 +64,16 @@ function sendMedia(
   if (!file && typeof p[field] !== 'string')
     return fail(400, `Bad Request: there is no ${field} in the request`);
   if (file && file.bytes.length > MAX_UPLOAD) return fail(413, 'Request Entity Too Large');
+  const reply = checkReply(state, p);
+  if (reply !== undefined && typeof reply !== 'number') return reply;
   const message = store(state, p, { kind: field, ...(caption !== undefined ? { caption } : {}) });
   const stored = state.addFile(file?.bytes.length ?? 0, file?.bytes, field === 'photo' ? 'jpg' : 'mp4');
   const media = { file_id: stored.fileId, file_unique_id: stored.uniqueId, file_size: stored.size };
   if (field === 'video') {
     message.video = {
       ...media,
-      width: 1080,
-      height: 1920,
+      width: Number(p.width ?? 1080),
+      height: Number(p.height ?? 1920),
       duration: Number(p.duration ?? 0),
       mime_type: 'video/mp4',
     };
@@ -105,6 +113,8 @@ export function callMethod(state: TelegramState, call: RecordedCall): MethodAnsw
       const text = typeof p.text === 'string' ? p.text : '';
       if (text.trim() === '') return fail(400, 'Bad Request: message text is empty');
       if (text.length > MAX_TEXT) return fail(400, 'Bad Request: message is too long');
+      const reply = checkReply(state, p);
+      if (reply !== undefined && typeof reply !== 'number') return reply;
       return ok(store(state, p, { kind: 'text', text }));
     }
     case 'editMessageText': {
@@ -180,6 +190,6 @@ export function callMethod(state: TelegramState, call: RecordedCall): MethodAnsw
     case 'deleteMyCommands':
       return ok(true);
     default:
-      return fail(404, 'Not Found');
+      return callLoopMethod(state, call) ?? fail(404, 'Not Found');
   }
 }

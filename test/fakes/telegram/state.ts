@@ -10,7 +10,16 @@ export interface SentMessage {
   text?: string;
   caption?: string;
   replyMarkup?: unknown;
+  /** The message this one replies to (reply_parameters.message_id). */
+  replyTo?: number;
   kind: 'text' | 'video' | 'document' | 'photo';
+}
+
+/** A setMyCommands call as stored: per scope type and language code (`default`, '' for all languages). */
+export interface CommandMenu {
+  scope: string;
+  languageCode: string;
+  commands: Array<{ command: string; description: string }>;
 }
 
 interface Waiter {
@@ -31,6 +40,18 @@ export class TelegramState {
   readonly members = new Map<string, string>();
   /** Chats users wrote in, so the bot's messages carry the right chat object. A private one: the user started the bot. */
   readonly chats = new Map<number, TgChat>();
+  /** Ids of the messages users sent (`${chatId}:${messageId}`): what a reply or a reaction may point at. */
+  readonly userMessages = new Set<string>();
+  /** `${chatId}:${messageId}` → the bot's reaction emoji, as last set. */
+  readonly reactions = new Map<string, string[]>();
+  /** Chats whose administrators turned reactions off: setMessageReaction answers REACTION_INVALID. */
+  readonly noReactions = new Set<number>();
+  /** sendMessageDraft answers 400 (a server or bot without drafts): the bot must fall back to edits. */
+  draftsRefused = false;
+  /** sendMessageDraft calls per `${chatId}:${draftId}`, texts in order. */
+  readonly drafts = new Map<string, string[]>();
+  /** The menus set with setMyCommands, by `${scope}|${languageCode}`. */
+  readonly menus = new Map<string, CommandMenu>();
   /** Users who blocked the bot: sending to them answers 403. */
   readonly blocked = new Set<number>();
   /** Method (or '*') → remaining 429 answers and their retry_after. */

@@ -66,8 +66,10 @@ export class TelegramUsers {
     opts: SendOptions,
     body: Record<string, unknown>,
   ): Record<string, unknown> {
+    const messageId = this.state.nextMessageId(chat.id);
+    this.state.userMessages.add(`${chat.id}:${messageId}`);
     const message: Record<string, unknown> = {
-      message_id: this.state.nextMessageId(chat.id),
+      message_id: messageId,
       date: Math.floor(Date.now() / 1000),
       chat,
       from,
