@@ -9,7 +9,7 @@ import { type Harness, ScriptedEngine, startHarness } from './harness.ts';
 // share, standing in for it): the gateway is elected, and should two instances ever both be on it (a holder
 // stalled past its lease, not yet told), a message that reaches both is still handled once.
 
-const SHARED = { STORE_URL: 'redis://127.0.0.1:6379/5', DISCORD_GATEWAY_LEASE_MS: '300' };
+const SHARED = { STORE_URL: 'redis://127.0.0.1:6379/5', DISCORD_GATEWAY_LEASE_MS: '1500' };
 const harnesses: Harness[] = [];
 let fake: FakeDiscord | undefined;
 
@@ -52,7 +52,7 @@ test('two adapters on one store: one gateway session, the other ready on standby
   const b = await adapter(state);
   expect(await a.discord()).toEqual({ status: 'ok', reason: 'gateway' });
   expect(await b.discord()).toEqual({ status: 'ok', reason: 'standby' });
-  await new Promise((r) => setTimeout(r, 400));
+  await new Promise((r) => setTimeout(r, 1_000)); // past a renewal: still one session
   expect(fake.sessions).toEqual({ now: 1, max: 1 });
 
   await a.h.handle.stop();

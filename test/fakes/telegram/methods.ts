@@ -166,22 +166,6 @@ export function callMethod(state: TelegramState, call: RecordedCall): MethodAnsw
         pending_update_count: state.updates.length,
         has_custom_certificate: false,
       });
-    case 'setMyCommands': {
-      const commands = Array.isArray(p.commands) ? (p.commands as Array<Record<string, unknown>>) : [];
-      if (commands.some((c) => !/^[a-z0-9_]{1,32}$/.test(String(c.command)))) {
-        return fail(400, 'Bad Request: BOT_COMMAND_INVALID');
-      }
-      const bad = commands.some(
-        (c) => String(c.description ?? '').length < 1 || String(c.description).length > 256,
-      );
-      return bad ? fail(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID') : ok(true);
-    }
-    case 'deleteMessage':
-      // Users' messages are not stored: the call is recorded (tests look for it) and answered like Telegram.
-      if (!Number.isInteger(Number(p.message_id)))
-        return fail(400, 'Bad Request: message identifier is not specified');
-      state.messages.delete(`${Number(p.chat_id)}:${Number(p.message_id)}`);
-      return ok(true);
     case 'leaveChat':
       state.left.add(Number(p.chat_id));
       return ok(true);
