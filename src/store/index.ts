@@ -26,6 +26,8 @@ export interface Store {
   keyv: Keyv;
   /** Everything that must be atomic (dedupe, job indexes, leases): see state.ts. */
   state: StatePort;
+  /** Several processes may use it at once (Redis): instances must then coordinate (src/core/instance.ts). */
+  shared: boolean;
   /** Closes the one connection (file or Redis client) both use; safe to call twice. */
   close(): Promise<void>;
 }
@@ -46,7 +48,7 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
     case 'memory': {
       const state = new MemoryState();
       const keyv = new Keyv({ namespace, throwOnErrors: true });
-      return { keyv, state, close: async () => state.close() };
+      return { keyv, state, shared: false, close: async () => state.close() };
     }
     case 'sqlite': {
       const path = url.slice('sqlite://'.length);
@@ -58,9 +60,9 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
       const { db, file } = openSqlite(path, logger);
       try {
         const keyv = new Keyv({ store: new SqliteStore({ db, file }), namespace, throwOnErrors: true });
-        const state = new SqliteState({ db, namespace });
+        const state = new SqliteState({ db, namespace, scope: file });
         logger.info({ file, namespace }, 'store: sqlite');
-        return { keyv, state, close: async () => void (db.isOpen && db.close()) };
+        return { keyv, state, shared: false, close: async () => void (db.isOpen && db.close()) };
       } catch (err) {
         db.close();
         if (err instanceof StoreError) throw err;
@@ -77,7 +79,12 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
       // @keyv/redis prefixes keys itself (`<namespace>::key`), as its own createKeyv sets up.
       const store = new RedisStore(client, namespace);
       const keyv = new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true });
-      return { keyv, state: new RedisState(client, namespace), close: () => closeRedis(client) };
+      const state = new RedisState(client, namespace);
+      const close = async () => {
+        await state.close();
+        await closeRedis(client);
+      };
+      return { keyv, state, shared: true, close };
     }
     default:
       throw new StoreError(
