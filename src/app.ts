@@ -3,6 +3,7 @@ import { startTerminal } from './adapters/terminal/index.ts';
 import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
+import { Instance } from './core/instance.ts';
 import type { Engine } from './core/ports.ts';
 import { createHttpServer } from './http.ts';
 import { createNemoClient, nemoTimingFromConfig } from './nemo/index.ts';
@@ -69,19 +70,34 @@ export async function runBot({
   const handles: AdapterHandle[] = [];
   let store: Store | undefined;
   let engine: Engine | undefined;
+  let instance: Instance | undefined;
 
   const shutdown = async () => {
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
+    // After the engine: its work is recorded, so survivors may take it over at once.
+    await instance?.stop().catch((e: unknown) => logger.warn({ err: e }, 'instance stop failed'));
     if (store) await store.close().catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
     await http.close();
     stop.dispose();
   };
 
   try {
-    const opened = await createStore(config.STORE_URL, { logger, secrets });
+    const opened = await createStore(config.STORE_URL, {
+      logger,
+      secrets,
+      namespace: config.STORE_NAMESPACE,
+    });
     store = opened;
+    const self = new Instance({
+      state: opened.state,
+      shared: opened.shared,
+      leaseMs: config.INSTANCE_LEASE_MS,
+      logger,
+    });
+    await self.start();
+    instance = self;
     // No backend call here: the bot starts even when NemoVideo is unreachable and answers users with an error.
     const nemo = createNemoClient({
       baseUrl: config.NEMO_API_URL,
@@ -90,7 +106,15 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
-    const eng = createEngine({ config, nemo, store: opened.keyv, state: opened.state, logger, secrets });
+    const eng = createEngine({
+      config,
+      nemo,
+      store: opened.keyv,
+      state: opened.state,
+      logger,
+      secrets,
+      instance: self,
+    });
     engine = eng;
     // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
     // fight over 8080. Platform modes always serve it (health checks, webhooks).

@@ -6,6 +6,7 @@ import { type Messages, messages } from '../i18n/index.ts';
 import type { NemoAccount, NemoClient, NemoPlatform } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
+import type { Instance } from './instance.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
 import type { ChatAddress, ChatPort, ChatResolver, Clock, Lang, OutMessage, SentRef } from './ports.ts';
@@ -21,6 +22,8 @@ export interface Core {
   secrets: Secrets;
   clock: Clock;
   sessions: Sessions;
+  /** This process among the instances sharing the store, and the leases it holds. */
+  instance: Instance;
   lanes: Lanes;
   resolvers: Map<string, ChatResolver>;
   accounts: Map<ChatAddress, NemoAccount>;

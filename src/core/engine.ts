@@ -1,6 +1,8 @@
 // The conversation core's one inbound door. It routes each message (a command, or a prompt for the agent),
 // runs prompts and exports one at a time per chat in a bounded FIFO lane, answers read-only commands at
 // once, and resumes what an earlier process left behind. It knows no platform: adapters give it a ChatPort.
+// On a shared store (Redis) the lanes live in the store (lanes-shared.ts) and every INSTANCE_SWEEP_MS (or
+// when another instance stops) it looks for work a gone instance left.
 
 import type Keyv from 'keyv';
 import type { Config } from '../config.ts';
@@ -12,8 +14,10 @@ import { refuseAttachments } from './attachments.ts';
 import { systemClock } from './clock.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
+import { INSTANCES_CHANNEL, Instance } from './instance.ts';
 import { Jobs } from './jobs.ts';
-import { Lanes, Stop, type TaskKind } from './lanes.ts';
+import { type Enqueued, type Lanes, LocalLanes, Stop, type TaskKind } from './lanes.ts';
+import { SharedLanes } from './lanes-shared.ts';
 import { chooseLang } from './language.ts';
 import {
   type Attachment,
@@ -24,7 +28,7 @@ import {
   type Engine,
   type InboundMessage,
 } from './ports.ts';
-import { resumeJobs, tellInterruptedTurns } from './resume.ts';
+import { adoptLane, resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
 import { agentTurn } from './turn.ts';
 
@@ -38,6 +42,8 @@ export interface EngineDeps {
   logger: Logger;
   secrets: Secrets;
   clock?: Clock;
+  /** This process among those sharing the store (started by the caller); one process on its own otherwise. */
+  instance?: Instance;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -51,18 +57,27 @@ export function createEngine(deps: EngineDeps): Engine {
   let closing = false;
 
   const now = () => clock.now();
-  const sessions = createSessions({ store: deps.store, logger, secrets: deps.secrets, now });
+  const ownInstance = !deps.instance;
+  const instance =
+    deps.instance ??
+    new Instance({ state: deps.state, shared: false, leaseMs: config.INSTANCE_LEASE_MS, logger, now });
+  if (ownInstance) void instance.start(); // one process: nothing to wait for in the store
+  const shared = instance.shared;
+  const sessions = createSessions({ store: deps.store, logger, secrets: deps.secrets, now, shared });
+  const onError = (address: ChatAddress, e: unknown) =>
+    logger.error({ chat: address, err: errInfo(e) }, 'chat task failed');
+  const lanes: Lanes = shared
+    ? new SharedLanes({ state: deps.state, instance, now, pollMs: config.LANE_POLL_MS, logger, onError })
+    : new LocalLanes(now, onError);
   const core: Core = {
     ...deps,
     clock,
     sessions,
-    lanes: new Lanes(
-      () => clock.now(),
-      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
-    ),
+    instance,
+    lanes,
     resolvers: new Map(),
     accounts: new Map(),
-    jobs: new Jobs({ state: deps.state, sessions, logger, now, legacy: deps.store }),
+    jobs: new Jobs({ state: deps.state, instance, sessions, logger, now, legacy: deps.store }),
     shutdown: shutdown.signal,
   };
 
@@ -85,7 +100,19 @@ export function createEngine(deps: EngineDeps): Engine {
     task: (signal: AbortSignal) => Promise<void>,
     entered: () => void = () => {},
   ): Promise<void> {
-    const queued = core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, task);
+    let queued: Enqueued;
+    try {
+      queued = await core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, async (signal) => {
+        await adoptLane(core, ctx.chat);
+        await task(signal);
+      });
+    } catch (e) {
+      // The store is down: say so rather than go silent.
+      entered();
+      logger.error({ chat: ctx.address, err: errInfo(e) }, 'could not queue the message');
+      await ctx.say(ctx.m.internal);
+      return;
+    }
     entered();
     if (queued.state === 'full') {
       await ctx.say(ctx.m.busy);
@@ -108,6 +135,28 @@ export function createEngine(deps: EngineDeps): Engine {
       await tellInterruptedTurns(core, prefix);
       await resumeJobs(core, track, prefix);
     })().catch((e: unknown) => logger.error({ err: errInfo(e), prefix }, 'resuming earlier jobs failed'));
+
+  // A shared store: look again for what gone instances left, periodically and whenever one says it stops.
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    if (closing || sweeping) return;
+    sweeping = (async () => {
+      for (const prefix of [...core.resolvers.keys()]) await resumeFor(prefix);
+    })().finally(() => {
+      sweeping = undefined;
+    });
+    track(sweeping);
+  };
+  let sweeper: NodeJS.Timeout | undefined;
+  let unsubscribe: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+  if (shared) {
+    sweeper = setInterval(sweep, config.INSTANCE_SWEEP_MS);
+    sweeper.unref();
+    unsubscribe = deps.state.subscribe(INSTANCES_CHANNEL, sweep).catch((e: unknown) => {
+      logger.warn({ err: errInfo(e) }, 'instance messages unavailable; sweeping on the timer only');
+      return undefined;
+    });
+  }
 
   async function dispatch(msg: InboundMessage, chat: ChatPort): Promise<void> {
     const address = chat.address;
@@ -207,6 +256,8 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async close() {
       closing = true;
+      clearInterval(sweeper);
+      await (await unsubscribe)?.().catch(() => {});
       shutdown.abort(new Stop('shutdown'));
       core.lanes.abortAll('shutdown');
       let timer: NodeJS.Timeout | undefined;
@@ -215,6 +266,8 @@ export function createEngine(deps: EngineDeps): Engine {
       });
       await Promise.race([engine.idle(), grace]);
       clearTimeout(timer);
+      await core.lanes.close();
+      if (ownInstance) await instance.stop();
     },
   };
   return engine;

@@ -9,10 +9,12 @@ import type { Draft, NemoAccount, RenderStatus } from '../nemo/types.ts';
 import { accountFor } from './account.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
+import { LeaseLost } from './instance.ts';
 import { type Job, newRenderId } from './jobs.ts';
 import { stopReason } from './lanes.ts';
 import { videoLinkText } from './notices.ts';
 import type { SentRef, VideoOut } from './ports.ts';
+import { createRender } from './render-create.ts';
 import { isExportable } from './timeline.ts';
 
 /** Exports the chat's current draft. The caller holds the chat's lane. */
@@ -22,7 +24,7 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
     await ctx.say(ctx.m.nothingToExport);
     return;
   }
-  const done = ctx.core.lanes.markExport(ctx.address);
+  const done = await ctx.core.lanes.markExport(ctx.address);
   try {
     const account = accountFor(ctx);
     let draft: Draft | undefined;
@@ -49,7 +51,7 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
     const ref = await ctx.say(ctx.m.exportStarting);
     await driveJob(ctx, account, job, { draft, ref }, signal);
   } finally {
-    done();
+    await done();
   }
 }
 
@@ -71,7 +73,7 @@ export async function driveJob(
       await ctx.core.jobs.drop(job);
       return;
     }
-    if (job.phase === 'creating') await create(ctx, account, job, opts.draft, signal);
+    if (job.phase === 'creating') await createRender(ctx, account, job, opts.draft, signal);
     if (job.phase === 'creating') return; // nothing left to render: told, dropped
     const status = await account.waitForRender(job.id, (s) => progress.show(s), signal);
     if (status.status !== 'completed') throw renderFailed(status);
@@ -83,7 +85,8 @@ export async function driveJob(
     await ctx.core.jobs.drop(job);
   } catch (e) {
     const why = stopReason(signal);
-    if (why === 'shutdown') return;
+    // Stopping, or another instance took the job over: it stays recorded for whoever finishes it.
+    if (why === 'shutdown' || e instanceof LeaseLost) return;
     if (why === 'cancel') {
       await account.cancelRender(job.id, ctx.core.shutdown).catch(() => {});
       await ctx.core.jobs.drop(job).catch(() => {});
@@ -96,45 +99,6 @@ export async function driveJob(
 
 function renderFailed(status: RenderStatus): NemoError {
   return new NemoError({ code: 'render_failed', kind: 'refused' }, `render ${status.status}`);
-}
-
-/** Creates the render; a resumed job first asks whether the backend already has it. */
-async function create(
-  ctx: ChatCtx,
-  account: NemoAccount,
-  job: Job,
-  draft: Draft | undefined,
-  signal: AbortSignal,
-): Promise<void> {
-  if (!draft) {
-    try {
-      await account.renderStatus(job.id, signal);
-      await ctx.core.jobs.setPhase(job, 'rendering');
-      return;
-    } catch (e) {
-      // Refused (unknown id): the process died before the create reached the backend. Anything else
-      // (unreachable, timeout) is no answer: let the caller report it.
-      if (!isNemoError(e) || e.kind !== 'refused') throw e;
-    }
-    draft = (await account.state(job.sessionId, signal)).draft;
-    if (!draft || !isExportable(draft)) {
-      await ctx.say(ctx.m.nothingToExport);
-      await ctx.core.jobs.drop(job);
-      return;
-    }
-  }
-  const id = await account.startRender({ id: job.id, sessionId: job.sessionId, draft }, signal);
-  if (id !== job.id) {
-    // The client retried with a new id (duplicate id): re-key the stored job.
-    const old = { ...job };
-    job.id = id;
-    job.phase = 'rendering';
-    await ctx.core.jobs.save(job);
-    await ctx.core.jobs.drop(old);
-  } else {
-    await ctx.core.jobs.setPhase(job, 'rendering');
-  }
-  ctx.log.info({ render: job.id }, 'render started');
 }
 
 /** Downloads the MP4 when it fits the chat's limit; else (or when the download says too large) a link. */

@@ -3,11 +3,18 @@
 // "posted" leaves a job the next process finishes. Agent turns in flight are the set `turns:inflight` (chat
 // addresses; the turn itself is in the chat's session record): a restart tells their chats.
 // Sets, not read-modify-write lists: adds and removes are atomic across processes and O(1) each.
+//
+// Ownership (design.md decision 14): whoever drives a job holds its lease `job:<id>` (src/core/instance.ts),
+// taken before the job is stored, renewed by the instance heartbeat. Another instance resumes a job only when
+// it can take that lease (free, or its holder's instance is gone), so exactly one survivor takes each. Every
+// write of a job is fenced by the lease, and `fence` is checked before the render is created and before the
+// video is posted: a holder that stalled and lost the job stops there (LeaseLost) instead of doubling it.
 
 import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { Logger } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
+import { type Held, type Instance, LeaseLost } from './instance.ts';
 import type { ChatAddress, Lang } from './ports.ts';
 import type { Sessions } from './sessions.ts';
 
@@ -35,6 +42,7 @@ const jobSchema = z.object({
 });
 
 const jobKey = (id: string): string => `job:${id}`;
+const leaseKey = jobKey;
 const postedKey = (id: string): string => `posted:${id}`;
 
 /** How long "this render was posted" is remembered (a job never lives this long). */
@@ -47,6 +55,7 @@ export function newRenderId(now: number): string {
 
 export interface JobsOptions {
   state: StatePort;
+  instance: Instance;
   sessions: Sessions;
   logger: Logger;
   now: () => number;
@@ -61,37 +70,83 @@ export class Jobs {
   readonly #now: () => number;
   readonly #legacy: Keyv | undefined;
   #adopted: Promise<void> | undefined;
-  /** Jobs this process has picked up from the store (resume runs once per job and process). */
-  readonly #resumed = new Set<string>();
+  readonly #instance: Instance;
+  /** The leases of the jobs this instance drives. */
+  readonly #held = new Map<string, Held>();
 
   constructor(opts: JobsOptions) {
     this.#state = opts.state;
+    this.#instance = opts.instance;
     this.#sessions = opts.sessions;
     this.#logger = opts.logger;
     this.#now = opts.now;
     this.#legacy = opts.legacy;
   }
 
-  /** Records the job (value first, then the index, so an indexed id always finds its record). */
+  /**
+   * Records a new job, owned by this instance (lease first, then the value, then the index, so an indexed id
+   * always finds its record and never looks ownerless while it is being written).
+   */
   async save(job: Job): Promise<void> {
-    await this.#state.set(jobKey(job.id), { ...job });
+    if (!this.#held.has(job.id)) {
+      const held = await this.#instance.take(leaseKey(job.id));
+      if (!held) throw new LeaseLost(leaseKey(job.id));
+      this.#held.set(job.id, held);
+    }
+    await this.#write(job);
     await this.#state.addMember(JOBS_SET, job.id);
     await this.#sessions.update(job.address, (r) => {
       if (!r.jobs.includes(job.id)) r.jobs.push(job.id);
     });
   }
 
+  /** Takes a stored job whose owner is gone; false while a live instance (maybe this one) drives it. */
+  async claim(job: Job): Promise<boolean> {
+    if (this.#held.has(job.id)) return false;
+    const held = await this.#instance.take(leaseKey(job.id));
+    if (!held) return false;
+    this.#held.set(job.id, held);
+    this.#instance.stats.takeovers++;
+    return true;
+  }
+
+  /** Throws LeaseLost unless this instance still holds the job: checked before each once-only step. */
+  async fence(job: Job): Promise<void> {
+    const held = this.#held.get(job.id);
+    if (!held || !(await held.check())) {
+      this.#held.delete(job.id);
+      throw new LeaseLost(leaseKey(job.id));
+    }
+  }
+
+  /** Gives the job up without finishing it (it stays pending for another instance or process). */
+  async release(job: Job): Promise<void> {
+    const held = this.#held.get(job.id);
+    this.#held.delete(job.id);
+    await held?.release();
+  }
+
   async setPhase(job: Job, phase: JobPhase): Promise<void> {
     job.phase = phase;
-    await this.#state.set(jobKey(job.id), { ...job });
+    await this.#write(job);
   }
 
   async drop(job: Job): Promise<void> {
+    await this.fence(job);
     await this.#state.removeMember(JOBS_SET, job.id);
     await this.#state.delete(jobKey(job.id));
     await this.#sessions.update(job.address, (r) => {
       r.jobs = r.jobs.filter((id) => id !== job.id);
     });
+    await this.release(job);
+  }
+
+  async #write(job: Job): Promise<void> {
+    const held = this.#held.get(job.id);
+    if (!held || !(await this.#state.setFenced(held.lease, jobKey(job.id), { ...job }))) {
+      this.#held.delete(job.id);
+      throw new LeaseLost(leaseKey(job.id));
+    }
   }
 
   /** The pending jobs, oldest first; ids whose record is gone or unreadable leave the index. */
@@ -106,23 +161,18 @@ export class Jobs {
     return jobs.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** True the first time this process claims the job for resuming. */
-  claimResume(id: string): boolean {
-    if (this.#resumed.has(id)) return false;
-    this.#resumed.add(id);
-    return true;
-  }
-
   /** Whether the render was posted (or its post begun) by any process. */
   async posted(job: Job): Promise<boolean> {
     return (await this.#state.get(postedKey(job.id))) !== undefined;
   }
 
   /**
-   * True for exactly one caller across processes: the one that may post the video. Marked before sending,
-   * so a crash between the mark and the send loses the post rather than doubling it.
+   * True for exactly one caller across processes: the one that may post the video, and only while it holds
+   * the job. Marked before sending, so a crash between the mark and the send loses the post rather than
+   * doubling it.
    */
-  markPosted(job: Job): Promise<boolean> {
+  async markPosted(job: Job): Promise<boolean> {
+    await this.fence(job);
     return this.#state.setIfAbsent(postedKey(job.id), this.#now(), POSTED_TTL_MS);
   }
 

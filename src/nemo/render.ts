@@ -20,14 +20,15 @@ export function newRenderId(): string {
   return `render_${Date.now()}_${randomBytes(4).toString('hex')}`;
 }
 
-const isDuplicate = (e: unknown) =>
+/** The backend refused a render create because its id exists (HTTP 409 or a "duplicate" message). */
+export const isDuplicateRender = (e: unknown): boolean =>
   isNemoError(e) &&
   e.kind === 'refused' &&
   (e.status === 409 || /duplicate|already exist|exists|conflict/i.test(e.message));
 
 export async function startRender(
   ctx: AccountCtx,
-  args: { id: string; sessionId: string; draft: Draft },
+  args: { id: string; sessionId: string; draft: Draft; newIdOnDuplicate?: boolean },
   signal?: AbortSignal,
 ): Promise<string> {
   const create = (id: string) =>
@@ -51,7 +52,7 @@ export async function startRender(
     await create(args.id);
     return args.id;
   } catch (e) {
-    if (!isDuplicate(e)) throw e;
+    if (!isDuplicateRender(e) || args.newIdOnDuplicate === false) throw e;
     const id = newRenderId();
     ctx.deps.logger.info({ id }, 'render id taken: retrying with a new id');
     await create(id);

@@ -128,7 +128,11 @@ export class MemoryState implements StatePort {
     return true;
   }
 
-  async listPush(key: string, item: string, maxLength = Number.POSITIVE_INFINITY): Promise<number | undefined> {
+  async listPush(
+    key: string,
+    item: string,
+    maxLength = Number.POSITIVE_INFINITY,
+  ): Promise<number | undefined> {
     this.#check();
     const list = this.#lists.get(key) ?? [];
     if (list.length >= maxLength) return undefined;

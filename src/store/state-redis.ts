@@ -145,7 +145,10 @@ export class RedisState implements StatePort {
 
   async listPush(key: string, item: string, maxLength?: number): Promise<number | undefined> {
     const max = maxLength === undefined || !Number.isFinite(maxLength) ? '' : String(Math.floor(maxLength));
-    const reply = await this.#client.eval(LIST_PUSH, { keys: [this.#key('list', key)], arguments: [item, max] });
+    const reply = await this.#client.eval(LIST_PUSH, {
+      keys: [this.#key('list', key)],
+      arguments: [item, max],
+    });
     return typeof reply === 'number' ? reply : undefined;
   }
 

@@ -184,10 +184,11 @@ export class SqliteState implements StatePort {
     const expires = this.#now() + ttl(ttlMs);
     const db = this.#open();
     const token = transaction(db, () => {
-      const held = db.get(
-        'SELECT owner, token FROM state_lease WHERE ns = ? AND key = ? AND expires > ?',
-        [this.#ns, key, this.#now()],
-      ) as LeaseHolder | null;
+      const held = db.get('SELECT owner, token FROM state_lease WHERE ns = ? AND key = ? AND expires > ?', [
+        this.#ns,
+        key,
+        this.#now(),
+      ]) as LeaseHolder | null;
       if (held && (held.owner !== previous.owner || held.token !== previous.token)) return undefined;
       const row = db.get(
         'INSERT INTO state_fence(ns, token) VALUES (?, 1) ' +
@@ -226,7 +227,11 @@ export class SqliteState implements StatePort {
     });
   }
 
-  async listPush(key: string, item: string, maxLength = Number.POSITIVE_INFINITY): Promise<number | undefined> {
+  async listPush(
+    key: string,
+    item: string,
+    maxLength = Number.POSITIVE_INFINITY,
+  ): Promise<number | undefined> {
     const db = this.#open();
     return transaction(db, () => {
       const row = db.get(

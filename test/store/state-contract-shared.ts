@@ -116,7 +116,9 @@ export function sharedStateContract(target: StateTarget): void {
       const items = await state.listItems(key);
       expect(items).toHaveLength(4);
       const victim = items[1] ?? '';
-      const removed = await Promise.all(range(6).map((i) => (i % 2 ? state : second).listRemove(key, victim)));
+      const removed = await Promise.all(
+        range(6).map((i) => (i % 2 ? state : second).listRemove(key, victim)),
+      );
       expect(removed.filter(Boolean)).toHaveLength(1);
       expect(await second.listItems(key)).toEqual(items.filter((x) => x !== victim));
     });
