@@ -134,6 +134,7 @@ export async function startFakeNemo(
     files: new Map(),
     chats: [],
     duplicateChats: [],
+    streams: { open: new Map(), most: new Map() },
     uploads: [],
     issuedTokens: [],
     mp4: () => padded(options.mp4PadTo),
@@ -221,6 +222,7 @@ export async function startFakeNemo(
     requests,
     chats: ctx.chats,
     duplicateChats: ctx.duplicateChats,
+    streams: ctx.streams,
     uploads: ctx.uploads,
     drafts: ctx.drafts,
     get issuedTokens() {
