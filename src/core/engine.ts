@@ -16,7 +16,7 @@ import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { INSTANCES_CHANNEL, Instance } from './instance.ts';
 import { Jobs } from './jobs.ts';
-import { type Enqueued, type Lanes, LocalLanes, Stop, type TaskKind } from './lanes.ts';
+import { type Enqueued, type Lanes, LocalLanes, Stop, stopReason, type TaskKind } from './lanes.ts';
 import { SharedLanes } from './lanes-shared.ts';
 import { chooseLang } from './language.ts';
 import {
@@ -104,7 +104,12 @@ export function createEngine(deps: EngineDeps): Engine {
     try {
       queued = await core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, async (signal) => {
         await adoptLane(core, ctx.chat);
+        const jobs = ctx.record.jobs.length;
         await task(signal);
+        // Stopped before it left anything for a successor (a turn in flight is told later, a render job
+        // is resumed): nothing will come of it, so the user is asked to send it again.
+        const kept = ctx.record.inFlight !== undefined || ctx.record.jobs.length > jobs;
+        if (stopReason(signal) === 'shutdown' && !kept) await ctx.say(ctx.m.shuttingDown);
       });
     } catch (e) {
       // The store is down: say so rather than go silent.

@@ -100,11 +100,21 @@ export class Jobs {
     });
   }
 
-  /** Takes a stored job whose owner is gone; false while a live instance (maybe this one) drives it. */
+  /**
+   * Takes a stored job whose owner is gone; false while a live instance (maybe this one) drives it, or when
+   * it finished between the listing and the taking. `job` is brought up to date from the store.
+   */
   async claim(job: Job): Promise<boolean> {
     if (this.#held.has(job.id)) return false;
     const held = await this.#instance.take(leaseKey(job.id));
     if (!held) return false;
+    // Read again under the lease: the listing may predate the owner's last phase, or its drop.
+    const current = jobSchema.safeParse(await this.#state.get(jobKey(job.id)).catch(() => undefined));
+    if (!current.success || current.data.id !== job.id) {
+      await held.release();
+      return false;
+    }
+    Object.assign(job, current.data);
     this.#held.set(job.id, held);
     this.#instance.stats.takeovers++;
     return true;

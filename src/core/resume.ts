@@ -85,7 +85,11 @@ async function resumeOne(core: Core, chat: ChatPort, job: Job, signal: AbortSign
   const ctx = makeCtx(core, chat, record, job.lang);
   const done = await core.lanes.markExport(job.address);
   try {
-    const ref = await ctx.say(ctx.m.exportResumed);
+    // Its owner died between posting and dropping it: nothing to pick up, nothing to say.
+    const ref =
+      job.phase === 'posting' && (await core.jobs.posted(job))
+        ? undefined
+        : await ctx.say(ctx.m.exportResumed);
     await driveJob(ctx, accountFor(ctx), job, { ref }, signal);
   } finally {
     await done();

@@ -4,6 +4,7 @@
 // the balancer forwards it to the instance a test picks, or round-robin among the running ones.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +46,7 @@ export const FAKE_NEMO: Partial<FakeNemoOptions> = {
   generateMs: 150,
   replyMs: 20,
   renderPolls: 3,
+  credits: { available: 1_000_000, frozen: 0 },
 };
 
 export interface BotProcess {
@@ -205,7 +207,13 @@ async function spawnBot(name: string, env: Record<string, string>): Promise<BotP
   let port = 0;
   let instance = '';
   let started = false;
+  // MULTI_LOG_DIR=<dir> keeps each instance's log in a file, to read after a failure.
+  const logDir = process.env.MULTI_LOG_DIR;
+  const logFile = logDir
+    ? createWriteStream(path.join(logDir, `${env.STORE_NAMESPACE}-${name}.log`))
+    : undefined;
   proc.stderr?.on('data', (chunk: Buffer) => {
+    logFile?.write(chunk);
     partial += chunk.toString('utf8');
     const parts = partial.split('\n');
     partial = parts.pop() ?? '';
