@@ -188,6 +188,8 @@ export function createEngine(deps: EngineDeps): Engine {
       let loaded: Awaited<ReturnType<typeof core.sessions.load>>;
       try {
         loaded = await core.sessions.load(address);
+        // Another instance may have changed the chat since this one cached it.
+        if (shared && loaded.state === 'ok') await core.sessions.refresh(address);
       } catch (e) {
         // The store is down: say so rather than go silent.
         logger.error({ chat: address, err: errInfo(e) }, 'could not load the chat record');
