@@ -31,7 +31,8 @@ describe.skipIf(down !== undefined)('several instances: one chat, one lane', () 
   };
 
   it('serializes a chat across instances: one stream at a time, queue places and "busy" over both', async () => {
-    const c = await startCluster({ nemo: { generateMs: 500 }, env: { QUEUE_MAX: '2' } });
+    // The first turn runs long enough for the other three to arrive, even on a loaded machine.
+    const c = await startCluster({ nemo: { generateMs: 8_000 }, env: { QUEUE_MAX: '2' } });
     cluster = c;
     routed(c);
     const [a, b] = await Promise.all([c.start('a'), c.start('b')]);
@@ -43,6 +44,7 @@ describe.skipIf(down !== undefined)('several instances: one chat, one lane', () 
     ];
     sendTo(c, a, id, prompts[0]!);
     await waitUntil('the first stream', () => c.nemo.chats.length === 1);
+    c.nemo.options.generateMs = 300;
     sendTo(c, b, id, prompts[1]!);
     await waitUntil('the second place', () => c.texts(id).includes(en.queued(1)));
     sendTo(c, a, id, prompts[2]!);
