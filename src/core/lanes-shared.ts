@@ -203,10 +203,10 @@ export class SharedLanes implements Lanes {
         await this.#nap(mine);
       }
     } finally {
-      this.#mine.delete(entry.id);
       await this.#state
         .listRemove(listKey(address), mine.raw)
         .catch((e: unknown) => this.#opts.logger.warn({ chat: address, err: String(e) }, 'lane entry left'));
+      this.#mine.delete(entry.id);
       await this.#notify(address);
     }
   }
