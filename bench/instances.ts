@@ -6,9 +6,14 @@
 // Figures are measured, never asserted.
 import os from 'node:os';
 import { type Cluster, FAST_ENV, redisUnavailable, startCluster } from '../test/multi/harness.ts';
-import { emit, fmt, type Row, stats } from './lib.ts';
+import { emit, fmt, type Row } from './lib.ts';
 
 const PROMO = 'Your 30-second promo';
+
+function spread(samples: number[]): { median: number; min: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0 };
+}
 
 async function waitFor(pred: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -90,27 +95,27 @@ async function throughput(instances: number, chats: number, turns: number): Prom
 
 const down = await redisUnavailable();
 if (down) {
-  emit([{ bench: 'Instances', metric: 'skipped', value: '—', note: `Redis unreachable: ${down}` }]);
+  emit([{ figure: 'Instances', bot: 'skipped', note: `Redis unreachable: ${down}` }]);
   process.exit(0);
 }
 
 const rows: Row[] = [];
 const samples: number[] = [];
 for (let i = 0; i < 3; i++) samples.push(await failoverOnce());
-const f = stats(samples);
+const f = spread(samples);
 rows.push({
-  bench: 'Instances: failover (3 instances, SIGKILL of the render owner)',
-  metric: 'ms until a survivor posts the video, median (min–max)',
-  value: `${fmt(f.median, 0)} (${fmt(f.min, 0)}–${fmt(f.max, 0)})`,
+  figure:
+    'Instances: failover (3 instances, SIGKILL of the render owner), ms until a survivor posts the video',
+  bot: `median ${fmt(f.median, 0)} (${fmt(f.min, 0)}–${fmt(f.max, 0)})`,
   note: `INSTANCE_LEASE_MS=${FAST_ENV.INSTANCE_LEASE_MS}, INSTANCE_SWEEP_MS=${FAST_ENV.INSTANCE_SWEEP_MS}, RENDER_POLL_INTERVAL_MS=${FAST_ENV.RENDER_POLL_INTERVAL_MS}: bounded by lease + sweep + one poll and the post`,
 });
 const [chats, turns] = [24, 4];
 const one = await throughput(1, chats, turns);
 const three = await throughput(3, chats, turns);
 rows.push({
-  bench: `Instances: throughput (${chats} chats × ${turns} turns, 100 ms agent)`,
-  metric: 'turns/s with 1 / 3 instances',
-  value: `${fmt(one)} / ${fmt(three)}`,
+  figure: `Instances: throughput (${chats} chats × ${turns} turns, 100 ms agent), turns/s with 3 instances`,
+  bot: fmt(three),
+  baseline: `${fmt(one)} (1 instance)`,
   note: `every process on this one machine (${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}): 3 instances share its cores`,
 });
 emit(rows);

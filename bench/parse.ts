@@ -49,12 +49,10 @@ function sseBench(): Row[] {
   const secs = ms / 1000;
   return [
     {
-      bench: 'SSE decode + map',
-      metric: 'events/s',
-      value: fmt((SSE_EVENTS * runs) / secs, 0),
-      note: `${SSE_EVENTS.toLocaleString('en-US')} ADK events (${(bytes / MB).toFixed(1)} MB, ${CHUNK / 1024} KiB chunks) × ${runs} runs → ${(mapped / runs).toLocaleString('en-US')} NemoEvents/run`,
+      figure: 'SSE decode + map (CPU only)',
+      bot: `${Math.round((SSE_EVENTS * runs) / secs).toLocaleString('en-US')} events/s`,
+      note: `${SSE_EVENTS.toLocaleString('en-US')} ADK events (${(bytes / MB).toFixed(1)} MB, ${CHUNK / 1024} KiB chunks) × ${runs} runs, ${fmt((bytes * runs) / MB / secs, 0)} MB/s → ${(mapped / runs).toLocaleString('en-US')} NemoEvents/run`,
     },
-    { bench: 'SSE decode + map', metric: 'MB/s', value: fmt((bytes * runs) / MB / secs, 0) },
   ];
 }
 
@@ -100,9 +98,8 @@ function routeBench(): Row[] {
   const { runs, ms } = timed(500_000, 5_000, call);
   return [
     {
-      bench: 'Routing',
-      metric: 'route() calls/s',
-      value: fmt(runs / (ms / 1000), 0),
+      figure: 'Routing (CPU only)',
+      bot: `${Math.round(runs / (ms / 1000)).toLocaleString('en-US')} route() calls/s`,
       note: `${PHRASES.length} EN/ZH phrases round-robin, ${runs.toLocaleString('en-US')} calls; ${((ms * 1000) / runs).toFixed(1)} µs/call; ${Math.round((100 * commands) / runs)}% routed to commands`,
     },
   ];

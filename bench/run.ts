@@ -1,6 +1,15 @@
 // `npm run bench [-- <upload MB>]`: runs each benchmark in its own process (a clean heap per measurement,
 // every fake on 127.0.0.1 in a child of it), prints one markdown table and writes bench/results.md with the
 // machine's facts. Figures are measured, never asserted: the run fails only when a benchmark breaks.
+//
+// The end-to-end rows run the REAL bot (`node --import tsx src/main.ts`, Telegram mode) against lean fakes
+// (bench/fakes) and compare it with bare baselines (bench/bare.ts, curl) run in the same invocation. Knobs:
+//   BENCH_ROUNDS=3            measured rounds per figure (medians are reported)
+//   BENCH_REDIS_URL=redis://… the Redis row's server (else TEST_REDIS_URL, else 127.0.0.1:6379; skipped if down);
+//                             the bot writes its keys there and the bench deletes them afterwards
+//   BENCH_STORES=memory,sqlite,redis   BENCH_OPEN_SIZES=1000,5000   BENCH_HEARTBEAT_MS=2000
+//   BENCH_PROFILE_DIR=<dir>   every bot process runs with --cpu-prof into <dir>/<row>/; read them with
+//                             `npx tsx bench/profile.ts <dir>/<row>` (where the busy time went)
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,28 +26,43 @@ interface Part {
 
 /** bench/upload-memory.ts prints one human line per case; its figures become rows here. */
 function parseUpload(stdout: string): Row[] {
-  const rows: Row[] = [];
+  const cases = new Map<string, { rate: string; growth: string; note: string }>();
   const re =
     /^(.+?): (\d+) MB in ([\d.]+) s \((\d+) MB\/s\), RSS (\d+) → peak (\d+) MB, growth ([-\d.]+) MB, peak ArrayBuffers ([\d.]+) MB/;
+  let size = '';
   for (const line of stdout.split('\n')) {
     const m = re.exec(line);
     if (!m) continue;
-    const [, label, size, secs, rate, base, peak, growth, buffers] = m;
-    rows.push({
-      bench: `Upload ${size} MB: ${label}`,
-      metric: 'peak RSS growth MB / MB/s',
-      value: `${growth} / ${rate}`,
-      note: `${secs} s; RSS ${base} → ${peak} MB; peak ArrayBuffers ${buffers} MB; target < 64 MB growth`,
+    const [, label = '', mb = '', secs, rate = '', base, peak, growth = '', buffers] = m;
+    size = mb;
+    cases.set(label, {
+      rate,
+      growth,
+      note: `${secs} s, RSS ${base} → ${peak} MB, ArrayBuffers ${buffers} MB`,
     });
   }
-  return rows;
+  const drained = [...cases.entries()].find(([label]) => label.startsWith('baseline'))?.[1];
+  return [...cases.entries()]
+    .filter(([label]) => !label.startsWith('baseline'))
+    .map(([label, c]) => ({
+      figure: `${size} MB upload to NemoVideo, ${label} (client in-process)`,
+      bot: `${c.rate} MB/s, RSS +${c.growth} MB`,
+      baseline: drained ? `${drained.rate} MB/s (the source drained to nowhere)` : '—',
+      ratio: drained ? `${(Number(c.rate) / Number(drained.rate)).toFixed(2)}×` : '—',
+      goal: '< 64 MB RSS growth',
+      note: c.note,
+    }));
 }
 
 const PARTS: Part[] = [
-  { file: 'upload-memory.ts', args: process.argv.slice(2, 3), parse: parseUpload, timeoutMs: 60_000 },
+  { file: 'burst.ts', timeoutMs: 900_000 },
+  { file: 'mp4.ts', timeoutMs: 180_000 },
+  { file: 'credits.ts', timeoutMs: 120_000 },
+  { file: 'open-turns.ts', timeoutMs: 1_200_000 },
+  { file: 'sqlite.ts', timeoutMs: 120_000 },
+  { file: 'fakes-check.ts', timeoutMs: 90_000 },
+  { file: 'upload-memory.ts', args: process.argv.slice(2, 3), parse: parseUpload, timeoutMs: 90_000 },
   { file: 'parse.ts', timeoutMs: 30_000 },
-  { file: 'turns.ts', timeoutMs: 60_000 },
-  { file: 'chats.ts', timeoutMs: 45_000 },
 ];
 
 function parseEmitted(stdout: string): Row[] {
@@ -81,7 +105,7 @@ function runPart(part: Part): Promise<{ rows: Row[]; ok: boolean; secs: number }
           ? `timed out after ${part.timeoutMs / 1000} s`
           : `exit ${code}, ${rows.length} rows`;
         process.stderr.write(`${part.file}: ${why}\n${out}`);
-        rows.push({ bench: part.file, metric: 'FAILED', value: '—', note: why });
+        rows.push({ figure: part.file, bot: 'FAILED', note: why });
       }
       resolve({ rows, ok, secs });
     });
@@ -92,16 +116,15 @@ const cell = (s: string | undefined): string => (s ?? '').replace(/\|/g, '\\|');
 
 /** A padded markdown table, laid out as biome formats it (so `npm run lint` passes on results.md). */
 function table(rows: Row[]): string {
-  const head = ['Benchmark', 'Metric', 'Value', 'Notes'];
-  const body = rows.map((r) => [r.bench, r.metric, r.value, r.note].map(cell));
+  const head = ['Figure', 'Bot', 'Bare baseline, same run', 'Ratio', 'Goal', 'Notes'];
+  const body = rows.map((r) =>
+    [r.figure, r.bot, r.baseline ?? '', r.ratio ?? '', r.goal ?? '', r.note ?? ''].map(cell),
+  );
   const len = (s: string) => [...s].length;
   const widths = head.map((h, i) => Math.max(len(h), ...body.map((r) => len(r[i] ?? ''))));
-  const pad = (s: string, i: number) => {
-    const fill = ' '.repeat((widths[i] ?? 0) - len(s));
-    return i === 2 ? fill + s : s + fill; // the Value column is right-aligned
-  };
+  const pad = (s: string, i: number) => s + ' '.repeat((widths[i] ?? 0) - len(s));
   const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
-  const rule = widths.map((w, i) => (i === 2 ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  const rule = widths.map((w) => '-'.repeat(w));
   return [line(head), `| ${rule.join(' | ')} |`, ...body.map(line)].join('\n');
 }
 

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { startTerminal } from './adapters/terminal/index.ts';
+import { humanLog, startTerminal } from './adapters/terminal/index.ts';
 import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, checkPaths, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
 import { Instance } from './core/instance.ts';
 import type { Engine } from './core/ports.ts';
-import { createHttpServer } from './http.ts';
-import { createNemoClient, nemoTimingFromConfig } from './nemo/index.ts';
+import { preflight } from './core/preflight.ts';
+import { createNemoClient, type NemoTiming } from './nemo/index.ts';
+import { createOps } from './ops.ts';
 import { createLogger, Secrets } from './secrets.ts';
 import { createStore, type Store } from './store/index.ts';
 
@@ -17,7 +18,7 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Every secret the bot learns lands here; main uses it to redact a last-resort crash line too. */
   secrets?: Secrets;
 }
@@ -25,6 +26,20 @@ export interface RunOptions {
 const version = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+/** The client's budgets from the configuration (src/nemo knows nothing of Config). */
+export function nemoTimingFromConfig(c: Config): NemoTiming {
+  return {
+    httpTimeoutMs: c.HTTP_TIMEOUT_MS,
+    transferTimeoutMs: c.TRANSFER_TIMEOUT_MS,
+    sseTimeoutMs: c.SSE_TIMEOUT_MS,
+    sseStuckMs: c.SSE_STUCK_MS,
+    rateLimitRetryMs: c.RATE_LIMIT_RETRY_MS,
+    renderPollIntervalMs: c.RENDER_POLL_INTERVAL_MS,
+    renderPollMax: c.RENDER_POLL_MAX,
+    maxUploadBytes: c.MAX_UPLOAD_MB * 1024 * 1024,
+  };
+}
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
@@ -56,6 +71,7 @@ export async function runBot({
   let config: Config;
   try {
     config = parseConfig(env);
+    await checkPaths(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     stderr.write(`${oneLine(e.message)}\n`);
@@ -63,23 +79,29 @@ export async function runBot({
   }
   for (const s of [config.NEMO_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]) secrets.add(s);
   secrets.add(config.TELEGRAM_WEBHOOK_SECRET);
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: stderr });
   const platforms = Boolean(config.TELEGRAM_BOT_TOKEN || config.DISCORD_TOKEN);
+  const interactive = Boolean(stdin.isTTY && stdout.isTTY);
+  // A person's terminal with stderr on the same screen: short human lines, not JSON (see log-lines.ts).
+  const logs = !platforms && interactive && stderr.isTTY ? humanLog(stderr) : undefined;
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets, destination: logs?.stream ?? stderr });
+  const checking = new AbortController();
   const stop = signalled();
-  const http = createHttpServer(logger);
   const handles: AdapterHandle[] = [];
   let store: Store | undefined;
   let engine: Engine | undefined;
   let instance: Instance | undefined;
+  const ops = createOps({ config, logger, secrets, version, state: () => store?.state });
+  const http = ops.http;
 
   const shutdown = async () => {
+    checking.abort();
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
     // After the engine: its work is recorded, so survivors may take it over at once.
     await instance?.stop().catch((e: unknown) => logger.warn({ err: e }, 'instance stop failed'));
     if (store) await store.close().catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
-    await http.close();
+    await ops.close();
     stop.dispose();
   };
 
@@ -95,6 +117,7 @@ export async function runBot({
       shared: opened.shared,
       leaseMs: config.INSTANCE_LEASE_MS,
       logger,
+      metrics: ops.metrics.port,
     });
     await self.start();
     instance = self;
@@ -106,6 +129,8 @@ export async function runBot({
       logger,
       timing: nemoTimingFromConfig(config),
     });
+    // A rejected NEMO_TOKEN or a wrong NEMO_API_URL is logged once now; not awaited: it never holds the start.
+    if (config.NEMO_TOKEN) void preflight(nemo, config.NEMO_TOKEN, logger, checking.signal);
     const eng = createEngine({
       config,
       nemo,
@@ -114,6 +139,7 @@ export async function runBot({
       logger,
       secrets,
       instance: self,
+      metrics: ops.metrics.port,
     });
     engine = eng;
     // A terminal chat serves HTTP only when PORT was set on purpose: two developer terminals must not
@@ -122,6 +148,7 @@ export async function runBot({
       const port = await http.listen(config.PORT);
       logger.info({ port }, 'http server listening');
     }
+    await ops.listenMetrics();
     const deps: AdapterDeps = {
       engine: eng,
       config,
@@ -129,13 +156,18 @@ export async function runBot({
       secrets,
       state: opened.state,
       mount: http.mount,
+      health: ops.health,
+      metrics: ops.metrics.port,
+      instanceId: self.id,
     };
     // Loaded on demand: the terminal chat starts without paying for discord.js and grammY.
     if (config.TELEGRAM_BOT_TOKEN) {
+      ops.health.expect('telegram');
       const { startTelegram } = await import('./adapters/telegram/index.ts');
       handles.push(await startTelegram(deps));
     }
     if (config.DISCORD_TOKEN) {
+      ops.health.expect('discord');
       const { startDiscord } = await import('./adapters/discord/index.ts');
       handles.push(await startDiscord(deps));
     }
@@ -154,6 +186,8 @@ export async function runBot({
   if (platforms) {
     await resume(engine);
     const sig = await stop.promise;
+    // Not ready from this moment: the load balancer stops sending while in-flight work is persisted.
+    ops.health.drain();
     logger.info({ signal: sig }, 'stopping');
   } else {
     const abort = new AbortController();
@@ -164,11 +198,13 @@ export async function runBot({
       output: stdout,
       config,
       logger,
-      interactive: Boolean(stdin.isTTY && stdout.isTTY),
+      interactive,
+      ...(logs ? { logs } : {}),
       ready: () => resume(eng),
       signal: abort.signal,
     });
     const why = await Promise.race([done.then(() => 'eof' as const), stop.promise]);
+    ops.health.drain();
     if (why !== 'eof') logger.info({ signal: why }, 'stopping');
     abort.abort();
   }

@@ -22,6 +22,11 @@ describe('config', () => {
       1_000,
       'nemo',
     ]);
+    expect([c.DISCORD_INTERACTIONS_PATH, c.DISCORD_GATEWAY, c.DISCORD_GATEWAY_LEASE_MS]).toEqual([
+      '/discord/interactions',
+      true,
+      30_000,
+    ]);
   });
 
   it('treats a blank value as unset, not as 0', () => {
@@ -41,6 +46,10 @@ describe('config', () => {
     [{ TELEGRAM_LOCAL_API: 'maybe' }, 'TELEGRAM_LOCAL_API'],
     [{ INSTANCE_LEASE_MS: '50' }, 'INSTANCE_LEASE_MS'],
     [{ STORE_NAMESPACE: 'a b:c' }, 'STORE_NAMESPACE'],
+    [{ DISCORD_PUBLIC_KEY: 'not-a-hex-public-key' }, 'DISCORD_PUBLIC_KEY'],
+    [{ DISCORD_INTERACTIONS_PATH: 'discord?x=1' }, 'DISCORD_INTERACTIONS_PATH'],
+    [{ DISCORD_GATEWAY_LEASE_MS: '50' }, 'DISCORD_GATEWAY_LEASE_MS'],
+    [{ DISCORD_TOKEN: 'MTAw.discord.token-x', DISCORD_GATEWAY: 'false' }, 'DISCORD_PUBLIC_KEY'],
   ])('%j is refused with one line naming the variable', (env, name) => {
     let error: unknown;
     try {

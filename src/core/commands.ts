@@ -3,7 +3,7 @@
 // before, from the command table (src/core/dispatch.ts).
 
 import { messages } from '../i18n/index.ts';
-import { accountFor, syncCredentials } from './account.ts';
+import { renewSession, withSession } from './account.ts';
 import type { ChatCtx } from './context.ts';
 import { formatList, reportError } from './errors.ts';
 import { parseLang } from './language.ts';
@@ -21,10 +21,13 @@ export async function uploadHowTo(ctx: ChatCtx): Promise<void> {
 }
 
 export async function credits(ctx: ChatCtx): Promise<void> {
+  const signal = ctx.core.shutdown;
   try {
-    const account = accountFor(ctx);
-    const c = await account.credits(ctx.core.shutdown);
-    await syncCredentials(ctx, account);
+    const account = ctx.core.accounts.for(ctx);
+    // 1002 never reached anything: the check runs again once the stale session is replaced.
+    const c = await account
+      .credits(signal)
+      .catch(async (e: unknown) => (await renewSession(ctx, signal, e)).account.credits(signal));
     await ctx.say(ctx.m.credits(c));
   } catch (e) {
     await reportError(ctx, e, 'credits');
@@ -36,7 +39,7 @@ async function activity(ctx: ChatCtx): Promise<string[]> {
   const lines: string[] = [];
   const current = await ctx.core.lanes.current(ctx.address);
   if (current?.kind === 'turn') {
-    lines.push(ctx.m.turnInProgress(Math.floor((ctx.core.clock.now() - current.startedAt) / 60_000)));
+    lines.push(ctx.m.turnInProgress(Math.floor((Date.now() - current.startedAt) / 60_000)));
   }
   if (await ctx.core.lanes.hasExport(ctx.address)) lines.push(ctx.m.exportInProgress);
   return lines;
@@ -51,7 +54,8 @@ export async function status(ctx: ChatCtx): Promise<void> {
     return;
   }
   try {
-    const state = await accountFor(ctx).state(sessionId, ctx.core.shutdown);
+    const signal = ctx.core.shutdown;
+    const state = await withSession(ctx, signal, (s) => s.account.state(s.sessionId, signal));
     const summary = summariseDraft(state.draft, ctx.lang);
     const buttons: ButtonAction[] = isExportable(state.draft) && busy.length === 0 ? ['export'] : [];
     const text = (summary ? [...busy, summary] : busy.length ? busy : [ctx.m.nothingYet]).join('\n');
@@ -68,9 +72,12 @@ export async function open(ctx: ChatCtx): Promise<void> {
     return;
   }
   try {
-    const link = await accountFor(ctx).claimLink({ taskId, sessionId }, ctx.core.shutdown);
-    // The link opens the project for whoever has it: only the asker should see it where the platform can.
-    await ctx.say({ text: ctx.m.openLink(link), private: true });
+    const signal = ctx.core.shutdown;
+    const link = await withSession(ctx, signal, (s) =>
+      s.account.claimLink({ taskId: ctx.record.taskId ?? taskId, sessionId: s.sessionId }, signal),
+    );
+    // The link opens the project for whoever has it: only the asker may see it (a DM from a group).
+    await ctx.say({ text: ctx.m.openLink(link), private: true, again: '/open' });
   } catch (e) {
     await reportError(ctx, e, 'claim link');
   }

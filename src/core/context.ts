@@ -3,13 +3,15 @@
 import type Keyv from 'keyv';
 import type { Config } from '../config.ts';
 import { type Messages, messages } from '../i18n/index.ts';
-import type { NemoAccount, NemoClient, NemoPlatform } from '../nemo/types.ts';
+import type { NemoClient, NemoPlatform } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
+import type { Accounts } from './account.ts';
 import type { Instance } from './instance.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
-import type { ChatAddress, ChatPort, ChatResolver, Clock, Lang, OutMessage, SentRef } from './ports.ts';
+import type { MetricsPort } from './metrics-port.ts';
+import type { ChatAddress, ChatPort, ChatResolver, Lang, OutMessage, SentRef } from './ports.ts';
 import type { SessionRecord, Sessions } from './sessions.ts';
 
 export interface Core {
@@ -20,15 +22,17 @@ export interface Core {
   state: StatePort;
   logger: Logger;
   secrets: Secrets;
-  clock: Clock;
   sessions: Sessions;
   /** This process among the instances sharing the store, and the leases it holds. */
   instance: Instance;
   lanes: Lanes;
   resolvers: Map<string, ChatResolver>;
-  accounts: Map<ChatAddress, NemoAccount>;
+  /** Every chat's NemoAccount (its owner: bounded cache, credentials persisted in one place). */
+  accounts: Accounts;
   /** The one owner of job state: render jobs and agent turns in flight. */
   jobs: Jobs;
+  /** /metrics hook points (noopMetrics when none is wired). */
+  metrics: MetricsPort;
   /** Fires on close(): waits that are not a lane task (credits, status) stop too. */
   shutdown: AbortSignal;
 }

@@ -4,7 +4,7 @@
 import { type COMMAND_TABLE, type CommandName, commandSpec } from '../i18n/commands.ts';
 import * as commands from './commands.ts';
 import { type ChatCtx, errInfo } from './context.ts';
-import { exportVideo } from './export.ts';
+import { clearExportIntent, exportVideo, markExportIntent } from './export.ts';
 import type { TaskKind } from './lanes.ts';
 import type { InboundMessage, Sender } from './ports.ts';
 import { route } from './routing.ts';
@@ -57,6 +57,9 @@ interface LaneCommand {
   /** Why it need not wait for its turn (it already runs, there is nothing to do), or undefined. */
   refuse(ctx: ChatCtx): Promise<string | undefined>;
   run(ctx: ChatCtx, signal: AbortSignal): Promise<void>;
+  /** Before it waits for its turn, and once it ran or was dropped (not when the process stops). */
+  before?(ctx: ChatCtx): Promise<void>;
+  after?(ctx: ChatCtx): Promise<void>;
 }
 
 /** Commands that wait their turn in the chat's lane (the table's `runs: 'lane'`). */
@@ -71,6 +74,9 @@ const LANE: Record<LaneName, LaneCommand> = {
       return undefined;
     },
     run: exportVideo,
+    // The request is recorded before it waits: a kill before its job is stored is told after the restart.
+    before: markExportIntent,
+    after: clearExportIntent,
   },
 };
 
@@ -119,13 +125,21 @@ async function run(
   inTurn: (c: LaneCommand) => Promise<void>,
 ): Promise<void> {
   if (!(await allowed(ctx, command, sender))) {
-    await ctx.say({ text: ctx.m.adminOnly, private: true });
+    await ctx.say({ text: ctx.m.adminOnly, ephemeral: true });
     return;
   }
   const name = command.name;
   if (!waitsInLane(name)) return NOW[name](ctx, command.arg);
   const c = LANE[name];
   const refusal = await c.refuse(ctx);
-  if (refusal) await ctx.say(refusal);
-  else await inTurn(c);
+  if (refusal) {
+    await ctx.say(refusal);
+    return;
+  }
+  await c.before?.(ctx);
+  try {
+    await inTurn(c);
+  } finally {
+    if (!ctx.core.shutdown.aborted) await c.after?.(ctx);
+  }
 }

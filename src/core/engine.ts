@@ -10,8 +10,8 @@ import { messages } from '../i18n/index.ts';
 import type { NemoClient } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
-import { refuseAttachments } from './attachments.ts';
-import { systemClock } from './clock.ts';
+import { Accounts } from './account.ts';
+import { refuseMessage } from './attachments.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
 import { INSTANCES_CHANNEL, Instance } from './instance.ts';
@@ -19,15 +19,16 @@ import { Jobs } from './jobs.ts';
 import { type Enqueued, type Lanes, LocalLanes, Stop, stopReason, type TaskKind } from './lanes.ts';
 import { SharedLanes } from './lanes-shared.ts';
 import { chooseLang } from './language.ts';
+import { type MetricsPort, noopMetrics } from './metrics-port.ts';
 import {
   type Attachment,
   addressPrefix,
   type ChatAddress,
   type ChatPort,
-  type Clock,
   type Engine,
   type InboundMessage,
 } from './ports.ts';
+import { withSender } from './private.ts';
 import { adoptLane, resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
 import { agentTurn } from './turn.ts';
@@ -41,9 +42,9 @@ export interface EngineDeps {
   state: StatePort;
   logger: Logger;
   secrets: Secrets;
-  clock?: Clock;
   /** This process among those sharing the store (started by the caller); one process on its own otherwise. */
   instance?: Instance;
+  metrics?: MetricsPort;
 }
 
 /** How long close() waits for aborted work to record itself before giving up. */
@@ -51,32 +52,46 @@ const CLOSE_GRACE_MS = 5_000;
 
 export function createEngine(deps: EngineDeps): Engine {
   const { config, logger } = deps;
-  const clock = deps.clock ?? systemClock;
   const shutdown = new AbortController();
   const inflight = new Set<Promise<unknown>>();
   let closing = false;
 
-  const now = () => clock.now();
+  const now = Date.now;
+  const metrics = deps.metrics ?? noopMetrics;
   const ownInstance = !deps.instance;
   const instance =
     deps.instance ??
-    new Instance({ state: deps.state, shared: false, leaseMs: config.INSTANCE_LEASE_MS, logger, now });
+    new Instance({ state: deps.state, shared: false, leaseMs: config.INSTANCE_LEASE_MS, logger, metrics });
   if (ownInstance) void instance.start(); // one process: nothing to wait for in the store
   const shared = instance.shared;
-  const sessions = createSessions({ store: deps.store, logger, secrets: deps.secrets, now, shared });
+  const sessions = createSessions({ store: deps.store, logger, now, shared });
   const onError = (address: ChatAddress, e: unknown) =>
     logger.error({ chat: address, err: errInfo(e) }, 'chat task failed');
+  const onDepth = (address: ChatAddress, waiting: number) => metrics.queueDepth(address, waiting);
   const lanes: Lanes = shared
-    ? new SharedLanes({ state: deps.state, instance, now, pollMs: config.LANE_POLL_MS, logger, onError })
-    : new LocalLanes(now, onError);
+    ? new SharedLanes({
+        state: deps.state,
+        instance,
+        now,
+        pollMs: config.LANE_POLL_MS,
+        logger,
+        onError,
+        onDepth,
+      })
+    : new LocalLanes(now, onError, onDepth);
   const core: Core = {
     ...deps,
-    clock,
+    metrics,
     sessions,
     instance,
     lanes,
     resolvers: new Map(),
-    accounts: new Map(),
+    accounts: new Accounts({
+      nemo: deps.nemo,
+      sessions,
+      secrets: deps.secrets,
+      operatorToken: config.NEMO_TOKEN,
+    }),
     jobs: new Jobs({ state: deps.state, instance, sessions, logger, now, legacy: deps.store }),
     shutdown: shutdown.signal,
   };
@@ -199,13 +214,14 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const { record, state } = loaded;
       const lang = chooseLang({ chatChoice: record.lang, locale: msg.sender.locale, text: msg.text });
-      const ctx = makeCtx(core, chat, record, lang, msg.platform);
+      const ctx = makeCtx(core, withSender(chat, msg), record, lang, msg.platform);
       if (state === 'invalid') await ctx.say(ctx.m.staleRecord);
-      // A file that cannot be taken is refused at once, before the chat's queue and before any byte moves.
-      const refusal = refuseAttachments(ctx, msg.attachments);
+      // A file that cannot be taken (or an oversized prompt) is refused at once, before the chat's queue and
+      // before any byte moves.
+      const refusal = refuseMessage(ctx, msg);
       if (refusal) {
         release();
-        await ctx.say({ text: refusal, private: true });
+        await ctx.say({ text: refusal, ephemeral: true });
         return;
       }
       const p = plan(msg);
@@ -260,6 +276,9 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async idle() {
       while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    working(address) {
+      return core.lanes.runningHere(address);
     },
     async close() {
       closing = true;

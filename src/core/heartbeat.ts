@@ -3,6 +3,7 @@
 // stretch: the first heartbeat posts it, later ones edit it with the elapsed time, so a 5-minute generation
 // leaves one line, not three. After new output the next heartbeat posts a fresh message below it.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatCtx } from './context.ts';
 import type { SentRef } from './ports.ts';
 
@@ -13,12 +14,12 @@ export interface Heartbeat {
 }
 
 export function startHeartbeat(ctx: ChatCtx, signal: AbortSignal): Heartbeat {
-  const { clock, config } = ctx.core;
+  const { config } = ctx.core;
   const interval = config.HEARTBEAT_INTERVAL_MS;
   const stopper = new AbortController();
   if (interval <= 0) return { seen() {}, stop: async () => {} };
   const sig = AbortSignal.any([signal, stopper.signal]);
-  const started = clock.now();
+  const started = Date.now();
   let last = started;
   let ref: SentRef | undefined;
   let shown: string | undefined;
@@ -28,14 +29,15 @@ export function startHeartbeat(ctx: ChatCtx, signal: AbortSignal): Heartbeat {
   const loop = (async () => {
     while (!sig.aborted) {
       try {
-        await clock.sleep(Math.max(1, last + interval - clock.now()), sig);
+        await sleep(Math.max(1, last + interval - Date.now()), undefined, { signal: sig });
       } catch {
         return;
       }
       if (sig.aborted) return;
-      if (clock.now() - last < interval) continue;
+      if (Date.now() - last < interval) continue;
+      ctx.core.metrics.heartbeatLateness(Date.now() - last - interval);
       const mine = epoch;
-      const seconds = Math.floor((clock.now() - started) / 1000);
+      const seconds = Math.floor((Date.now() - started) / 1000);
       const text = ref ? ctx.m.stillWorking(seconds) : ctx.m.stillWorking();
       // Platforms refuse an edit that changes nothing (Telegram: "message is not modified").
       if (!ref || text !== shown) {
@@ -43,14 +45,14 @@ export function startHeartbeat(ctx: ChatCtx, signal: AbortSignal): Heartbeat {
         ref = mine === epoch ? sent : undefined;
         shown = text;
       }
-      last = clock.now();
+      last = Date.now();
       ctx.chat.activity?.('typing').catch(() => {});
     }
   })();
 
   return {
     seen() {
-      last = clock.now();
+      last = Date.now();
       ref = undefined;
       epoch++;
     },

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../secrets.ts';
 import type { Lease, StatePort } from '../store/state.ts';
+import type { MetricsPort } from './metrics-port.ts';
 
 /** A lease this instance holds and renews. */
 export interface Held {
@@ -40,7 +41,12 @@ export interface InstanceOptions {
   now?: () => number;
   /** For tests; a fresh id per process otherwise (a restarted process is a new instance). */
   id?: string;
+  /** Takeovers and heartbeat lateness for /metrics. */
+  metrics?: Pick<MetricsPort, 'leaseTakeover' | 'heartbeatLateness'>;
 }
+
+/** What a lease guards, for the takeover metric: a chat's lane, an export job, a gone runner's turn. */
+export type LeaseKind = 'chat' | 'export' | 'turn';
 
 export class Instance {
   readonly id: string;
@@ -51,6 +57,7 @@ export class Instance {
   readonly #state: StatePort;
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #metrics: InstanceOptions['metrics'];
   readonly #held = new Set<{ held: Held; renew(): Promise<void> }>();
   #liveness: Lease | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -64,6 +71,7 @@ export class Instance {
     this.#state = opts.state;
     this.#logger = opts.logger.child({ instance: this.id });
     this.#now = opts.now ?? Date.now;
+    this.#metrics = opts.metrics;
   }
 
   get every(): number {
@@ -89,14 +97,17 @@ export class Instance {
   }
 
   /** Takes `key` when it is free or its holder is gone; undefined while a live instance (maybe this one) has it. */
-  async take(key: string): Promise<Held | undefined> {
+  async take(key: string, kind: LeaseKind): Promise<Held | undefined> {
     let lease = await this.#state.acquireLease(key, this.id, this.leaseMs);
     if (!lease) {
       const holder = await this.#state.leaseHolder(key);
       if (!holder) lease = await this.#state.acquireLease(key, this.id, this.leaseMs);
       else if (holder.owner !== this.id && !(await this.alive(holder.owner))) {
         lease = await this.#state.replaceLease(key, holder, this.id, this.leaseMs);
-        if (lease) this.#logger.info({ key, from: holder.owner }, 'took over from a gone instance');
+        if (lease) {
+          this.#logger.info({ key, from: holder.owner }, 'took over from a gone instance');
+          this.#metrics?.leaseTakeover(kind);
+        }
       }
     }
     return lease && this.#hold(lease);
@@ -173,6 +184,7 @@ export class Instance {
     this.#beating = true;
     const now = this.#now();
     this.stats.heartbeatLateMs = Math.max(0, now - this.#nextBeat);
+    this.#metrics?.heartbeatLateness(this.stats.heartbeatLateMs);
     this.#nextBeat = now + this.every;
     try {
       if (this.#liveness && !(await this.#state.renewLease(this.#liveness, this.leaseMs))) {

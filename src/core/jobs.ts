@@ -30,6 +30,14 @@ export interface Job {
   phase: JobPhase;
   createdAt: number;
   lang: Lang;
+  /** Hash of the draft the user asked to export: a later export of the same draft attaches to this job. */
+  draftHash?: string;
+  /** The export's progress message, so a resumed job finishes it instead of leaving "Rendering… 33%". */
+  progressRef?: string;
+  /** How many times posting was attempted (phase `posting`); a post is made again until one is confirmed. */
+  postAttempts?: number;
+  /** How many times its poll budget ran out while NemoVideo was still rendering (the job is kept). */
+  stalls?: number;
 }
 
 const jobSchema = z.object({
@@ -39,7 +47,30 @@ const jobSchema = z.object({
   phase: z.enum(['creating', 'rendering', 'downloading', 'posting']),
   createdAt: z.number(),
   lang: z.enum(['en', 'zh']),
+  // Optional: jobs written before these fields existed stay readable.
+  draftHash: z.string().optional(),
+  progressRef: z.string().optional(),
+  postAttempts: z.number().int().nonnegative().optional(),
+  stalls: z.number().int().nonnegative().optional(),
 });
+
+/** An export the user asked for whose job is not stored yet (a restart tells the chat). */
+export interface ExportIntent {
+  address: ChatAddress;
+  lang: Lang;
+  at: number;
+  /** The instance that recorded it (absent in records of older versions). */
+  instance?: string;
+}
+
+/** The parsed record as a Job (exactOptionalPropertyTypes: an absent field is left out, never undefined). */
+function toJob(data: z.infer<typeof jobSchema>): Job {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as unknown as Job;
+}
+
+const intentSchema = z.object({ lang: z.enum(['en', 'zh']), at: z.number(), i: z.string().optional() });
+export const INTENTS_SET = 'exports:intent';
+const intentKey = (address: ChatAddress): string => `intent:${address}`;
 
 const jobKey = (id: string): string => `job:${id}`;
 const leaseKey = jobKey;
@@ -47,11 +78,6 @@ const postedKey = (id: string): string => `posted:${id}`;
 
 /** How long "this render was posted" is remembered (a job never lives this long). */
 const POSTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** A render id the backend accepts (`render_<ts>`), unique enough across chats and processes. */
-export function newRenderId(now: number): string {
-  return `render_${now}_${Math.random().toString(36).slice(2, 8)}`;
-}
 
 export interface JobsOptions {
   state: StatePort;
@@ -89,7 +115,7 @@ export class Jobs {
    */
   async save(job: Job): Promise<void> {
     if (!this.#held.has(job.id)) {
-      const held = await this.#instance.take(leaseKey(job.id));
+      const held = await this.#instance.take(leaseKey(job.id), 'export');
       if (!held) throw new LeaseLost(leaseKey(job.id));
       this.#held.set(job.id, held);
     }
@@ -106,7 +132,7 @@ export class Jobs {
    */
   async claim(job: Job): Promise<boolean> {
     if (this.#held.has(job.id)) return false;
-    const held = await this.#instance.take(leaseKey(job.id));
+    const held = await this.#instance.take(leaseKey(job.id), 'export');
     if (!held) return false;
     // Read again under the lease: the listing may predate the owner's last phase, or its drop.
     const current = jobSchema.safeParse(await this.#state.get(jobKey(job.id)).catch(() => undefined));
@@ -114,7 +140,7 @@ export class Jobs {
       await held.release();
       return false;
     }
-    Object.assign(job, current.data);
+    Object.assign(job, toJob(current.data));
     this.#held.set(job.id, held);
     this.#instance.stats.takeovers++;
     return true;
@@ -129,16 +155,16 @@ export class Jobs {
     }
   }
 
+  /** Whether this instance drives the job, taking it first when its owner is gone (a kept job re-attached). */
+  async own(job: Job): Promise<boolean> {
+    return this.#held.has(job.id) || (await this.claim(job));
+  }
+
   /** Gives the job up without finishing it (it stays pending for another instance or process). */
   async release(job: Job): Promise<void> {
     const held = this.#held.get(job.id);
     this.#held.delete(job.id);
     await held?.release();
-  }
-
-  async setPhase(job: Job, phase: JobPhase): Promise<void> {
-    job.phase = phase;
-    await this.#write(job);
   }
 
   async drop(job: Job): Promise<void> {
@@ -165,25 +191,68 @@ export class Jobs {
     const jobs: Job[] = [];
     for (const id of await this.#state.members(JOBS_SET)) {
       const parsed = jobSchema.safeParse(await this.#state.get(jobKey(id)));
-      if (parsed.success) jobs.push(parsed.data);
+      if (parsed.success) jobs.push(toJob(parsed.data));
       else await this.#state.removeMember(JOBS_SET, id);
     }
     return jobs.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Whether the render was posted (or its post begun) by any process. */
+  /** Whether the platform confirmed a post of this render (to any process). */
   async posted(job: Job): Promise<boolean> {
     return (await this.#state.get(postedKey(job.id))) !== undefined;
   }
 
   /**
-   * True for exactly one caller across processes: the one that may post the video, and only while it holds
-   * the job. Marked before sending, so a crash between the mark and the send loses the post rather than
-   * doubling it.
+   * Records that the platform confirmed the post. Marked only AFTER the confirmation (design decision 11):
+   * a crash before it makes the next process post again (at least once), never lose a paid video. Not
+   * fenced: a confirmed post is a fact a survivor must see even when this instance's lease lapsed meanwhile.
    */
   async markPosted(job: Job): Promise<boolean> {
-    await this.fence(job);
     return this.#state.setIfAbsent(postedKey(job.id), this.#now(), POSTED_TTL_MS);
+  }
+
+  /** The stored job, or undefined when it is gone (finished, dropped) or unreadable. */
+  async get(id: string): Promise<Job | undefined> {
+    const parsed = jobSchema.safeParse(await this.#state.get(jobKey(id)));
+    return parsed.success ? toJob(parsed.data) : undefined;
+  }
+
+  /** Writes the job's record (its fields changed; the indexes stay as they are), fenced by its lease. */
+  async update(job: Job): Promise<void> {
+    await this.#write(job);
+  }
+
+  /** Enters phase `posting` and counts the attempt before anything is sent; returns the attempt's number. */
+  async startPosting(job: Job): Promise<number> {
+    job.phase = 'posting';
+    job.postAttempts = (job.postAttempts ?? 0) + 1;
+    await this.update(job);
+    return job.postAttempts;
+  }
+
+  /** Records an export request before anything else about it, so a kill before its job is stored is told. */
+  async markExportIntent(address: ChatAddress, lang: Lang): Promise<void> {
+    await this.#state.set(intentKey(address), { lang, at: this.#now(), i: this.#instance.id });
+    await this.#state.addMember(INTENTS_SET, address);
+  }
+
+  /** The export's job is stored, or the export ended (refused, failed, done): nothing to tell after a restart. */
+  async clearExportIntent(address: ChatAddress): Promise<void> {
+    await this.#state.removeMember(INTENTS_SET, address);
+    await this.#state.delete(intentKey(address));
+  }
+
+  /** Export requests a stopped process left before storing their jobs (or that run in this one). */
+  async exportIntents(): Promise<ExportIntent[]> {
+    const out: ExportIntent[] = [];
+    for (const address of await this.#state.members(INTENTS_SET)) {
+      const parsed = intentSchema.safeParse(await this.#state.get(intentKey(address)));
+      if (parsed.success) {
+        const { i, ...intent } = parsed.data;
+        out.push(i === undefined ? { address, ...intent } : { address, ...intent, instance: i });
+      } else await this.#state.removeMember(INTENTS_SET, address);
+    }
+    return out;
   }
 
   async markTurn(address: ChatAddress, text: string, lang: Lang): Promise<void> {

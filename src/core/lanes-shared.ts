@@ -53,6 +53,11 @@ export interface SharedLanesOptions {
   pollMs: number;
   logger: Logger;
   onError: (address: ChatAddress, e: unknown) => void;
+  /**
+   * Told how many of THIS instance's tasks wait in a chat's lane whenever that changes (for /metrics): summed
+   * over the instances, each waiting entry is counted once.
+   */
+  onDepth?: (address: ChatAddress, waiting: number) => void;
 }
 
 const listKey = (address: ChatAddress) => `lane:${address}`;
@@ -101,7 +106,15 @@ export class SharedLanes implements Lanes {
       this.#mine.delete(entry.id);
       return { state: 'full' };
     }
-    return { state: 'accepted', ahead: length - 1, done: this.#wait(mine, task) };
+    const done = this.#wait(mine, task);
+    this.#depth(address);
+    return { state: 'accepted', ahead: length - 1, done };
+  }
+
+  #depth(address: ChatAddress): void {
+    let waiting = 0;
+    for (const m of this.#mine.values()) if (m.address === address && !m.running) waiting++;
+    this.#opts.onDepth?.(address, waiting);
   }
 
   async current(address: ChatAddress): Promise<{ kind: TaskKind; startedAt: number } | undefined> {
@@ -157,7 +170,7 @@ export class SharedLanes implements Lanes {
 
   async whenIdle(address: ChatAddress, fn: () => Promise<void>): Promise<boolean> {
     await this.#entries(address);
-    const held = await this.#instance.take(leaseKey(address));
+    const held = await this.#instance.take(leaseKey(address), 'turn');
     if (!held) return false;
     try {
       await fn();
@@ -166,6 +179,12 @@ export class SharedLanes implements Lanes {
       await this.#notify(address);
     }
     return true;
+  }
+
+  runningHere(address: ChatAddress): TaskKind | undefined {
+    const here = [...this.#mine.values()].filter((m) => m.address === address);
+    if (here.some((m) => m.entry.k === 'export' || (m.running?.run.exporting ?? 0) > 0)) return 'export';
+    return here.some((m) => m.running) ? 'turn' : undefined;
   }
 
   abortAll(why: Stop['why']): void {
@@ -197,7 +216,9 @@ export class SharedLanes implements Lanes {
           const at = entries.findIndex((s) => s.entry.id === entry.id);
           if (at < 0) return 'dropped'; // cancelled by someone, on any instance
           const held =
-            at === 0 ? await this.#instance.take(leaseKey(address)).catch(() => undefined) : undefined;
+            at === 0
+              ? await this.#instance.take(leaseKey(address), 'chat').catch(() => undefined)
+              : undefined;
           if (held) return await this.#start(mine, held, task);
         }
         await this.#nap(mine);
@@ -207,6 +228,7 @@ export class SharedLanes implements Lanes {
         .listRemove(listKey(address), mine.raw)
         .catch((e: unknown) => this.#opts.logger.warn({ chat: address, err: String(e) }, 'lane entry left'));
       this.#mine.delete(entry.id);
+      this.#depth(address);
       await this.#notify(address);
     }
   }
@@ -221,6 +243,7 @@ export class SharedLanes implements Lanes {
       held.lost.addEventListener('abort', lost);
       const run: Run = { id: entry.id, startedAt: this.#opts.now(), exporting: 0 };
       mine.running = { controller, held, run };
+      this.#depth(address);
       const watch = setInterval(() => void this.#checkCancel(mine), this.#opts.pollMs);
       try {
         await this.#state.setFenced(held.lease, runKey(address), run, RUN_TTL_MS);

@@ -55,6 +55,11 @@ export interface Lanes {
    * `fn` not run, when a task runs (its runner deals with leftovers itself).
    */
   whenIdle(address: ChatAddress, fn: () => Promise<void>): Promise<boolean>;
+  /**
+   * What this process runs or queues in the chat, without asking the store (a terminal's prompt decides on
+   * it synchronously): 'export' when an export runs or waits, else 'turn' while a task runs.
+   */
+  runningHere(address: ChatAddress): TaskKind | undefined;
   /** This process's tasks stop with `why`; its waiting ones are dropped. */
   abortAll(why: Stop['why']): void;
   close(): Promise<void>;
@@ -80,6 +85,8 @@ export class LocalLanes implements Lanes {
   constructor(
     private readonly now: () => number,
     private readonly onError: (address: ChatAddress, e: unknown) => void,
+    /** Told how many tasks wait in a chat's lane whenever that changes (for /metrics). */
+    private readonly onDepth: (address: ChatAddress, waiting: number) => void = () => {},
   ) {}
 
   #lane(address: ChatAddress): Lane {
@@ -106,11 +113,20 @@ export class LocalLanes implements Lanes {
   }
 
   async hasExport(address: ChatAddress): Promise<boolean> {
+    return this.#hasExport(address);
+  }
+
+  #hasExport(address: ChatAddress): boolean {
     const lane = this.#lanes.get(address);
     if (!lane) return false;
     return (
       lane.exporting > 0 || lane.current?.kind === 'export' || lane.queue.some((w) => w.kind === 'export')
     );
+  }
+
+  runningHere(address: ChatAddress): TaskKind | undefined {
+    if (this.#hasExport(address)) return 'export';
+    return this.#lanes.get(address)?.current ? 'turn' : undefined;
   }
 
   async markExport(address: ChatAddress): Promise<() => Promise<void>> {
@@ -141,15 +157,20 @@ export class LocalLanes implements Lanes {
           });
       };
       if (idle) start();
-      else lane.queue.push({ kind, start, drop: () => resolve('dropped') });
+      else {
+        lane.queue.push({ kind, start, drop: () => resolve('dropped') });
+        this.onDepth(address, lane.queue.length);
+      }
     });
     return { state: 'accepted', ahead, done };
   }
 
   #next(address: ChatAddress, lane: Lane): void {
     const next = lane.queue.shift();
-    if (next) next.start();
-    else if (lane.exporting === 0) this.#lanes.delete(address);
+    if (next) {
+      this.onDepth(address, lane.queue.length);
+      next.start();
+    } else if (lane.exporting === 0) this.#lanes.delete(address);
   }
 
   async cancel(
@@ -163,6 +184,7 @@ export class LocalLanes implements Lanes {
     const lane = this.#lanes.get(address);
     if (!lane) return { dropped: 0 };
     const dropped = lane.queue.splice(0);
+    if (dropped.length > 0) this.onDepth(address, 0);
     for (const w of dropped) w.drop();
     const running = lane.current;
     running?.controller.abort(new Stop(why));

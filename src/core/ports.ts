@@ -48,6 +48,13 @@ export interface Attachment {
   limitBytes?: number;
   /** The adapter found no such file (a path typed in the terminal): the core says so. */
   missing?: boolean;
+  /** The path names a directory, not a file (a terminal `/upload ./clips`). */
+  directory?: boolean;
+  /**
+   * A missing path that exists once the words after it are added (`/upload my clip.mp4` typed without
+   * quotes): the core suggests quoting it.
+   */
+  spacedPath?: string;
 }
 
 export interface InboundMessage {
@@ -71,8 +78,16 @@ export type ButtonAction = 'export' | 'status' | 'credits';
 export interface OutMessage {
   text: string;
   buttons?: ButtonAction[];
-  /** Only the sender should see it, where the platform can (Discord ephemeral); elsewhere a normal message. */
+  /**
+   * For the person who asked and nobody else (a claim link, token trouble). The core delivers it through
+   * `ChatPort.sendPrivate`, never `send`; when that person cannot be reached privately it says in the chat
+   * where to get it instead (see `again`).
+   */
   private?: boolean;
+  /** For a private message: what to send again once a private chat is open (`/open`). */
+  again?: string;
+  /** Only the sender needs to see it (a refusal): ephemeral where that is free (a Discord interaction), else a normal message. */
+  ephemeral?: boolean;
   /** The reply language the core chose: adapters label buttons in it (without it: English). */
   lang?: Lang;
 }
@@ -97,6 +112,11 @@ export interface VideoOut {
   linkText: string;
   /** The reply language the core chose. */
   lang?: Lang;
+  /**
+   * The same for every attempt to post this video (the render id): a platform that can drop a repeated post
+   * (Discord's message nonce) uses it, since after a crash the core posts again what is not known to have arrived.
+   */
+  key?: string;
 }
 
 /**
@@ -115,7 +135,16 @@ export interface ChatPort {
   sendVideo(video: VideoOut): Promise<void>;
   /** Shows "typing…" / "sending a video…" for a few seconds, where the platform has it. */
   activity?(kind: 'typing' | 'upload_video'): Promise<void>;
+  /**
+   * Delivers to one person only: a DM, or an ephemeral reply where the platform has one. Resolves undefined
+   * when that person cannot be reached privately (never started the bot, DMs closed): never falls back to
+   * the chat itself, the core then says there where to get it.
+   */
+  sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined>;
 }
+
+/** Whom a private message is for: the platform's id of the sender. */
+export type Recipient = Pick<Sender, 'id'>;
 
 /** Gives a ChatPort for an address without the original event (resumed jobs, late results). */
 export type ChatResolver = (address: ChatAddress) => ChatPort | undefined;
@@ -134,12 +163,8 @@ export interface Engine {
   resume(): Promise<void>;
   /** Resolves when nothing is in flight. */
   idle(): Promise<void>;
+  /** What the chat is doing now (a terminal asks before Ctrl+C stops it). */
+  working(address: ChatAddress): 'turn' | 'export' | undefined;
   /** Stops taking work, persists what is in flight, aborts waits. */
   close(): Promise<void>;
-}
-
-/** A clock, so tests run the 2-minute heartbeat and the 30-second render poll in milliseconds. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

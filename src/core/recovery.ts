@@ -2,6 +2,7 @@
 // cost credits). Look at the state instead: at RECOVERY_FIRST_MS, then every RECOVERY_EVERY_MS; a changed
 // draft is summarised and ends the watch; RECOVERY_CHECKS unchanged looks end it with "check later".
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Draft, NemoAccount } from '../nemo/types.ts';
 import type { ChatCtx } from './context.ts';
 import { stopReason } from './lanes.ts';
@@ -14,12 +15,12 @@ export async function recoverAfterBreak(
   before: Draft | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  const { config, clock } = ctx.core;
+  const { config } = ctx.core;
   await ctx.say(ctx.m.connectionLost);
   const was = JSON.stringify(before ?? null);
   for (let check = 0; check < Math.max(1, config.RECOVERY_CHECKS); check++) {
     try {
-      await clock.sleep(check === 0 ? config.RECOVERY_FIRST_MS : config.RECOVERY_EVERY_MS, signal);
+      await sleep(check === 0 ? config.RECOVERY_FIRST_MS : config.RECOVERY_EVERY_MS, undefined, { signal });
       const after = (await account.state(sessionId, signal)).draft;
       if (JSON.stringify(after ?? null) === was) continue;
       const lines = describeChanges(before, after, ctx.lang) ?? summariseDraft(after, ctx.lang);

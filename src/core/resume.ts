@@ -1,18 +1,14 @@
-// Work a gone process left: renders to finish (through the adapter registered for each address's prefix) and
-// agent turns that died with it, whose chats are told. A turn is never re-sent (it may have reached the agent
-// and cost credits); the chat is pointed to `status`. Only what no live instance owns is touched: a job whose
-// lease this instance could take, a turn whose chat lane is idle (a live runner would hold it), so a chat
-// served by another running instance is never told "I restarted".
+// Work a gone process left: renders to finish (through the adapter registered for each address's prefix),
+// agent turns that died with it, whose chats are told, and export requests it never stored a job for. A turn
+// is never re-sent (it may have reached the agent and cost credits); the chat is pointed to `status`. Only what
+// no live instance owns is touched: a job whose lease this instance could take, a turn whose chat lane is idle
+// (a live runner would hold it), an export request of a gone instance, so a chat served by another running
+// instance is never told "I restarted".
 
-import { accountFor } from './account.ts';
 import { type Core, errInfo, makeCtx } from './context.ts';
-import { driveJob } from './export.ts';
 import type { Job } from './jobs.ts';
 import { addressPrefix, type ChatAddress, type ChatPort } from './ports.ts';
-
-function chatFor(core: Core, address: ChatAddress): ChatPort | undefined {
-  return core.resolvers.get(addressPrefix(address))?.(address);
-}
+import { chatFor, continueJob } from './watch.ts';
 
 /**
  * What a task does first when it starts in its chat's lane on a shared store: read the chat's record again (a
@@ -23,8 +19,7 @@ export async function adoptLane(core: Core, chat: ChatPort): Promise<void> {
   if (!core.instance.shared) return;
   const address = chat.address;
   const record = await core.sessions.refresh(address);
-  const account = core.accounts.get(address)?.credentials;
-  if (account?.kind === 'anonymous' && account.token !== record.anon?.token) core.accounts.delete(address);
+  core.accounts.sync(address, record);
   if (record.inFlight) await tellTurn(core, chat, address);
 }
 
@@ -51,6 +46,32 @@ export async function tellInterruptedTurns(core: Core, prefix?: string): Promise
     }
     await core.lanes.whenIdle(address, () => tellTurn(core, chat, address));
   }
+  await tellInterruptedExports(core, prefix);
+}
+
+/**
+ * Tells chats whose export request was cut before its job was stored: nothing was rendered or charged.
+ * Not resumed: the draft it was for is unknown (it was read after the request), and the tap that arrives
+ * again after a restart (Telegram re-delivers it) would render a second time.
+ */
+async function tellInterruptedExports(core: Core, prefix?: string): Promise<void> {
+  for (const intent of await core.jobs.exportIntents()) {
+    const { address } = intent;
+    if (prefix !== undefined && addressPrefix(address) !== prefix) continue;
+    // A live instance's request (maybe this one's) is on its way: its instance settles it.
+    if (intent.instance !== undefined && (await core.instance.alive(intent.instance))) continue;
+    if (await core.lanes.busy(address)) continue; // an older record of an export running now
+    const chat = chatFor(core, address);
+    if (!chat) continue;
+    const { record } = await core.sessions.load(address);
+    // Its job was stored just before the process stopped: the job resumes; nothing to tell.
+    const stored = await Promise.all(record.jobs.map((id) => core.jobs.get(id)));
+    if (!stored.some((j) => j && j.createdAt >= intent.at)) {
+      const ctx = makeCtx(core, chat, record, intent.lang);
+      await ctx.say({ text: ctx.m.exportInterrupted, buttons: ['export'] });
+    }
+    await core.jobs.clearExportIntent(address);
+  }
 }
 
 /**
@@ -71,28 +92,17 @@ export async function resumeJobs(
     }
     if (!(await core.jobs.claim(job))) continue; // a live instance (maybe this one) drives it
     core.logger.info({ chat: job.address, render: job.id, phase: job.phase }, 'resuming a render');
-    const queued = await core.lanes.enqueue(job.address, 'export', Number.POSITIVE_INFINITY, (signal) =>
-      resumeOne(core, chat, job, signal),
+    const queued = await core.lanes.enqueue(
+      job.address,
+      'export',
+      Number.POSITIVE_INFINITY,
+      async (signal) => {
+        await adoptLane(core, chat);
+        await continueJob(core, chat, job, signal, true);
+      },
     );
     if (queued.state === 'accepted')
       track(queued.done.then((r) => (r === 'dropped' ? dropped(core, chat, job) : undefined)));
-  }
-}
-
-async function resumeOne(core: Core, chat: ChatPort, job: Job, signal: AbortSignal): Promise<void> {
-  await adoptLane(core, chat);
-  const { record } = await core.sessions.load(job.address);
-  const ctx = makeCtx(core, chat, record, job.lang);
-  const done = await core.lanes.markExport(job.address);
-  try {
-    // Its owner died between posting and dropping it: nothing to pick up, nothing to say.
-    const ref =
-      job.phase === 'posting' && (await core.jobs.posted(job))
-        ? undefined
-        : await ctx.say(ctx.m.exportResumed);
-    await driveJob(ctx, accountFor(ctx), job, { ref }, signal);
-  } finally {
-    await done();
   }
 }
 
@@ -102,7 +112,8 @@ async function dropped(core: Core, chat: ChatPort, job: Job): Promise<void> {
     if (core.shutdown.aborted) return await core.jobs.release(job);
     const { record } = await core.sessions.load(job.address);
     const ctx = makeCtx(core, chat, record, job.lang);
-    await accountFor(ctx)
+    await core.accounts
+      .for(ctx)
       .cancelRender(job.id, core.shutdown)
       .catch(() => {});
     await core.jobs.drop(job);

@@ -65,7 +65,12 @@ const squeeze = (s: string): string =>
 
 /** Lower case, full-width folded, English fillers and punctuation gone, spaces normalised. */
 function normalise(text: string): string {
-  const s = text.normalize('NFKC').toLowerCase().replace(/[‘’]/g, "'").replace(EN_FILLERS, ' ');
+  const s = text
+    .replace(/[\u200c\u200d]/g, '')
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[‘’]/g, "'")
+    .replace(EN_FILLERS, ' ');
   return squeeze(s.replace(PUNCTUATION, ' '));
 }
 
@@ -92,8 +97,23 @@ export function matchKeyword(text: string): CommandName | undefined {
   return PHRASES.get(squeeze(first.replace(ZH_FILLERS_ANYWHERE, ' ')));
 }
 
+/**
+ * Invisible format characters (zero-width space, BOM, word joiner, soft hyphen, bidi marks): they never make a
+ * keyword something else, and a line of only them is empty. The joiners (ZWJ, ZWNJ) shape emoji and scripts,
+ * so they go only at the edges.
+ */
+const INVISIBLE = /[\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+const EDGE_JOINERS = /^[\s\u200c\u200d]+|[\s\u200c\u200d]+$/gu;
+
+/** The text without invisible characters (joiners kept inside). */
+export function visibleText(text: string): string {
+  return text.replace(INVISIBLE, '').replace(EDGE_JOINERS, '');
+}
+
 export function route(text: string, opts: { botMentions?: string[] } = {}): Route {
-  const stripped = stripMentions(text, opts.botMentions);
+  const stripped = visibleText(stripMentions(visibleText(text), opts.botMentions));
+  // A bare `/` or `//`: a command without its name, answered locally rather than sent to the paid agent.
+  if (/^\/+$/.test(stripped)) return { kind: 'unknown', name: '' };
   const slash = /^\/([\p{L}\p{N}_]+)(?:\s+([\s\S]*))?$/u.exec(stripped);
   if (slash) {
     const typed = slash[1]!.toLowerCase();

@@ -1,13 +1,15 @@
 // One record per chat address in the store (key `chat:<address>`): the chat's NemoVideo identity and project.
 // Versioned and validated on read: a record this code cannot read (corrupt, or written by an older format)
 // is replaced by a fresh one and the chat is told its earlier timeline is gone, rather than crashing on it.
-// Records are cached per process and every change is written through, one write at a time per chat, so a
-// `credits` answered during a running turn cannot overwrite the turn's newer session id with an old copy.
+// Records are cached per process (the most recently used chats) and every change is written through, one
+// write at a time per chat, so a `credits` answered during a running turn cannot overwrite the turn's newer
+// session id with an old copy. The client id is a secret only to the chat's account, which registers it.
 
 import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import type { Logger, Secrets } from '../secrets.ts';
+import type { Logger } from '../secrets.ts';
 import type { ChatAddress, Lang } from './ports.ts';
 
 const lang = z.enum(['en', 'zh']);
@@ -87,16 +89,23 @@ export interface Sessions {
   refresh(address: ChatAddress): Promise<SessionRecord>;
 }
 
+/** How many chats' records stay cached; an evicted one is read again from the store. */
+export const RECORDS_CACHED = 5_000;
+
 export function createSessions(opts: {
   store: Keyv;
   logger: Logger;
-  secrets: Secrets;
   now: () => number;
   /** Several instances write records: each change is applied to a fresh read, not to a cached copy. */
   shared?: boolean;
+  /** Cache size (tests). */
+  max?: number;
 }): Sessions {
-  const { store, logger, secrets, now } = opts;
-  const cache = new Map<ChatAddress, Promise<{ record: SessionRecord; state: LoadState }>>();
+  const { store, logger, now } = opts;
+  const cache = new LRUCache<ChatAddress, Promise<{ record: SessionRecord; state: LoadState }>>({
+    max: opts.max ?? RECORDS_CACHED,
+  });
+  /** The last write per chat, while it runs: a re-read waits for it. */
   const writes = new Map<ChatAddress, Promise<void>>();
 
   const fresh = (address: ChatAddress): SessionRecord => ({
@@ -116,38 +125,38 @@ export function createSessions(opts: {
         await store.set(key(record.address), snapshot);
       });
     writes.set(record.address, next);
+    const forget = () => {
+      if (writes.get(record.address) === next) writes.delete(record.address);
+    };
+    next.then(forget, forget);
     return next;
   };
 
   const read = async (address: ChatAddress): Promise<{ record: SessionRecord; state: LoadState }> => {
+    // An evicted record may still be on its way to the store: read what it wrote, not what it replaced.
+    await writes.get(address)?.catch(() => {});
     const raw: unknown = await store.get(key(address));
-    if (raw === undefined || raw === null) {
-      const record = fresh(address);
-      secrets.add(record.clientId);
-      return { record, state: 'new' };
-    }
+    if (raw === undefined || raw === null) return { record: fresh(address), state: 'new' };
     const parsed = recordSchema.safeParse(raw);
     if (!parsed.success || parsed.data.address !== address) {
       logger.warn({ address }, 'unreadable session record replaced by a fresh one');
       const record = fresh(address);
-      secrets.add(record.clientId);
       await write(record);
       return { record, state: 'invalid' };
     }
-    const record = fromParsed(parsed.data);
-    secrets.add(record.clientId);
-    secrets.add(record.anon?.token);
-    return { record, state: 'ok' };
+    return { record: fromParsed(parsed.data), state: 'ok' };
   };
 
   return {
     async load(address) {
-      let entry = cache.get(address);
+      const entry = cache.get(address);
       if (!entry) {
-        entry = read(address);
-        cache.set(address, entry);
-        entry.catch(() => cache.delete(address));
-        return entry;
+        const reading = read(address);
+        cache.set(address, reading);
+        reading.catch(() => {
+          if (cache.peek(address) === reading) cache.delete(address);
+        });
+        return reading;
       }
       // Only the first reader hears that the record was new or replaced.
       const { record } = await entry;

@@ -19,6 +19,8 @@ export interface StreamOutcome {
   offered: boolean;
   /** The stream reported an error event. */
   error: boolean;
+  /** An error event with no agent text after it: the turn failed, whatever was said before (tell the user). */
+  failed: boolean;
   /** Only heartbeats for SSE_STUCK_MS: the user was told, the turn stopped. */
   stuck: boolean;
 }
@@ -39,12 +41,14 @@ export async function relayStream(
     actions: [],
     offered: false,
     error: false,
+    failed: false,
     stuck: false,
   };
   const stuck = new AbortController();
   const sig = AbortSignal.any([signal, stuck.signal]);
   const heartbeat = startHeartbeat(ctx, sig);
   ctx.chat.activity?.('typing').catch(() => {});
+  ctx.core.metrics.streamOpened();
   try {
     for await (const ev of account.chat(sessionId, text, sig)) {
       if (ev.type === 'tool_call' || ev.type === 'tool_result') {
@@ -58,11 +62,13 @@ export async function relayStream(
         await ctx.say(offer ? { text: gui.text, buttons: ['export'] } : gui.text);
         out.offered ||= offer;
         out.relayed = true;
+        out.failed = false;
         heartbeat.seen();
         ctx.chat.activity?.('typing').catch(() => {});
       } else if (ev.type === 'error') {
         ctx.log.warn({ code: ev.code }, 'agent stream reported an error');
         out.error = true;
+        out.failed = true;
       } else if (ev.type === 'stuck') {
         ctx.log.warn({}, 'agent stream stuck: only heartbeats');
         await ctx.say(ctx.m.stuck);
@@ -75,6 +81,7 @@ export async function relayStream(
     // Our own stop for a stuck stream ends the turn quietly: the user was told.
     if (!(stuck.signal.aborted && !signal.aborted)) throw e;
   } finally {
+    ctx.core.metrics.streamClosed();
     await heartbeat.stop();
   }
   return out;

@@ -4,13 +4,14 @@
 import { isNemoError } from '../nemo/errors.ts';
 import type { Draft, NemoAccount } from '../nemo/types.ts';
 import { ensureSession, type Session } from './account.ts';
-import { refuseAttachments, uploadAttachments } from './attachments.ts';
+import { uploadAttachments } from './attachments.ts';
 import type { ChatCtx } from './context.ts';
 import { reportError } from './errors.ts';
 import { exportVideo } from './export.ts';
 import { stopReason } from './lanes.ts';
 import type { Attachment, ButtonAction, OutMessage } from './ports.ts';
 import { recoverAfterBreak } from './recovery.ts';
+import { trySave } from './saving.ts';
 import { relayStream, type StreamOutcome } from './stream.ts';
 import { describeChanges, isExportable, summariseDraft } from './timeline.ts';
 
@@ -21,11 +22,6 @@ export interface TurnInput {
 
 export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSignal): Promise<void> {
   const text = input.text.trim();
-  const refusal = refuseAttachments(ctx, input.attachments);
-  if (refusal) {
-    await ctx.say(refusal);
-    return;
-  }
   let session: Session | undefined;
   let before: Draft | undefined;
   for (let attempt = 0; !session; attempt++) {
@@ -49,10 +45,18 @@ export async function agentTurn(ctx: ChatCtx, input: TurnInput, signal: AbortSig
     }
   }
   if (!text) return;
-  await ctx.core.jobs.markTurn(ctx.address, text, ctx.lang);
+  // Recorded so that a restart tells the chat; a store that cannot record it does not cost the user the answer.
+  await trySave(ctx, 'turn', () => ctx.core.jobs.markTurn(ctx.address, text, ctx.lang));
+  const started = Date.now();
+  ctx.core.metrics.turnStarted();
   try {
     await talk(ctx, session, text, before, signal);
+  } catch (e) {
+    // Whatever escapes the turn is told, never only logged.
+    if (stopReason(signal)) return;
+    await reportError(ctx, e, 'agent turn');
   } finally {
+    ctx.core.metrics.turnEnded(Date.now() - started, stopReason(signal) ?? 'done');
     // A turn cut by shutdown stays recorded: the next process tells the chat instead of re-sending.
     if (stopReason(signal) !== 'shutdown') await ctx.core.jobs.clearTurn(ctx.address).catch(() => {});
   }
@@ -152,11 +156,13 @@ async function finish(
     said = true;
     buttonsShown ||= Boolean(msg.buttons);
   }
+  // The stream ended on an error: the turn failed, even after "Working on it." (text before it says nothing of
+  // the end). Without work there is nothing else to show; with work, what changed follows.
+  if (outcome.failed) {
+    await ctx.say(ctx.m.agentError);
+    if (!outcome.work) return;
+  }
   if (!said && !actions.includes('export')) {
-    if (outcome.error && !outcome.work) {
-      await ctx.say(ctx.m.agentError);
-      return;
-    }
     const changes = describeChanges(before, after, ctx.lang);
     const text = changes ? ctx.m.changes(changes) : (summariseDraft(after, ctx.lang) ?? ctx.m.done);
     const msg = withButtons(text);

@@ -6,7 +6,7 @@ import { en, type Messages } from './messages.en.ts';
 import { zh } from './messages.zh.ts';
 
 export type { Lang, Platform } from './lang.ts';
-export type { ErrorContext, ErrorMessages, Messages } from './messages.en.ts';
+export type { BotErrorCode, ErrorContext, ErrorMessages, MediaKind, Messages } from './messages.en.ts';
 
 export function messages(lang: Lang): Messages {
   return lang === 'zh' ? zh : en;

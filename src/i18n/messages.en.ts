@@ -9,6 +9,8 @@ import type { Lang, Platform } from './lang.ts';
 export interface ErrorContext {
   /** The chat uses the operator's NEMO_TOKEN account. */
   operator: boolean;
+  /** Where the chat is: a terminal user is the operator, so the terminal names variables and commands. */
+  platform: Platform;
   /** Registration link for an anonymous chat that ran out of credits. */
   registerUrl?: string;
   formats: string;
@@ -16,6 +18,9 @@ export interface ErrorContext {
 }
 
 const num = (n: number): string => n.toLocaleString('en-US');
+/** What a file's name says it is. */
+export type MediaKind = 'video' | 'image' | 'audio';
+const KIND: Record<MediaKind, string> = { video: 'a video', image: 'an image', audio: 'audio' };
 const mb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1);
 const PLATFORM: Record<Platform, string> = {
   telegram: 'Telegram',
@@ -27,10 +32,17 @@ const clip = (s: string, max = 60): string => {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 };
 
-export type ErrorMessages = Record<NemoErrorCode, (c: ErrorContext) => string>;
+/** The client's codes and the core's own: `backend_url_wrong` is a 404 on a route NemoVideo has (NEMO_API_URL points elsewhere). */
+export type BotErrorCode = NemoErrorCode | 'backend_url_wrong';
+export type ErrorMessages = Record<BotErrorCode, (c: ErrorContext) => string>;
 
 const errors: ErrorMessages = {
-  token_invalid: () => '⚠️ NemoVideo didn’t accept the bot’s sign-in. Please try again in a moment.',
+  token_invalid: (c: ErrorContext) =>
+    !c.operator
+      ? '⚠️ NemoVideo didn’t accept the bot’s sign-in. Please try again in a moment.'
+      : c.platform === 'terminal'
+        ? '⚠️ NemoVideo rejected NEMO_TOKEN (the operator token this bot signs in with). Set a valid token, or remove NEMO_TOKEN to use a free trial, then start the bot again.'
+        : '⚠️ NemoVideo rejected the token of this bot’s operator, so I can’t make videos until it is fixed — please tell the bot’s operator. Trying again won’t help.',
   session_not_found: () =>
     'ℹ️ Your NemoVideo session has expired. Send your request again to start a new one.',
   no_credits: (c: ErrorContext) =>
@@ -49,7 +61,14 @@ const errors: ErrorMessages = {
   trial_limit: () =>
     '🚫 The free trial limit is reached for this bot — its operator can set NEMO_TOKEN to use a NemoVideo account.',
   backend: () => '⚠️ NemoVideo couldn’t do that right now. Please try again.',
-  unreachable: () => '📡 I can’t reach NemoVideo right now — try again shortly.',
+  unreachable: (c: ErrorContext) =>
+    c.platform === 'terminal'
+      ? '📡 I can’t reach NemoVideo at the address in NEMO_API_URL. Check that address and your connection — or run `npm run dev` to try the bot offline against a local fake NemoVideo.'
+      : '📡 I can’t reach NemoVideo right now — try again shortly.',
+  backend_url_wrong: (c: ErrorContext) =>
+    c.platform === 'terminal'
+      ? '⚠️ NEMO_API_URL answers “404 Not Found” on NemoVideo’s own routes, so it looks wrong: use the API’s base address without a path (the default is https://mega-api-prod.nemovideo.ai), or run `npm run dev` for the offline fake.'
+      : '⚠️ This bot is set up with a wrong NemoVideo address (it answers “not found”), so I can’t make videos until it is fixed — please tell the bot’s operator.',
   timeout: () =>
     '⌛ NemoVideo took too long to answer. The work may still finish: send `status` later to check.',
   bad_response: () => '⚠️ NemoVideo sent an answer I didn’t understand. Please try again.',
@@ -93,7 +112,13 @@ export const en = {
     `📎 To upload, send the file in this chat (as a file or attachment), optionally with a message saying what to do with it. Formats: ${formats}. Up to ${maxMb} MB; MP4, MOV, JPG and PNG work best.`,
   uploadHowToTerminal: (formats: string, maxMb: number) =>
     `📎 To upload, type /upload <file path or https URL> [what to do with it], e.g. /upload ./photo.jpg make it a 10-second clip. Formats: ${formats}. Up to ${maxMb} MB.`,
-  unknownCommand: (name: string) => `❓ I don’t know /${name}. Type /help to see what I can do.`,
+  /** `name` is empty for a bare `/` or `//`. */
+  unknownCommand: (name: string) =>
+    name
+      ? `❓ I don’t know /${name}. Type /help to see what I can do.`
+      : '❓ A command needs its name right after the slash, like /help or /export. Type /help to see them all.',
+  promptTooLong: (chars: number, max: number) =>
+    `✂️ That message is ${num(chars)} characters long; I take at most ${num(max)} per message, so I didn’t send it. Shorten it, or split it and send the parts one by one.`,
   uploading: (names: string) => `📎 Uploading ${names}…`,
   uploaded: (names: string) => `📎 Uploaded: ${names}`,
   uploadedAsk: 'Now tell me what to make with it.',
@@ -112,6 +137,27 @@ export const en = {
       : ''),
   /** A path typed in the terminal that is not a file. */
   fileNotFound: (path: string) => `File not found: ${path}`,
+  /** `/upload my clip.mp4` without quotes: `my` is missing, `my clip.mp4` exists. */
+  fileNotFoundQuote: (path: string, spaced: string) =>
+    `File not found: ${path}. A path with spaces needs quotes: /upload "${spaced}"`,
+  isDirectory: (path: string) =>
+    `📁 ${path} is a directory, not a file. Upload its files one by one, e.g. /upload "${path.replace(/\/+$/, '')}/clip.mp4".`,
+  attachmentEmpty: (name: string) =>
+    `📎 "${clip(name)}" is empty (0 bytes): there is nothing to upload. Check the file and send it again.`,
+  /** The content is a supported format, but of another kind than the name says (a JPEG named .mp4). */
+  attachmentMismatch: (name: string, named: MediaKind, content: string) =>
+    `📎 "${clip(name)}" is named as ${KIND[named]}, but its content is ${content.toUpperCase()}. I only upload files whose content matches their name: rename or convert it, then send it again.`,
+  /** The content is no format NemoVideo takes (an .exe renamed .png), or none recognised. */
+  attachmentNotMedia: (name: string, content: string | undefined, formats: string) =>
+    `📎 "${clip(name)}" isn’t ${content ? `a video, image or audio file (its content is ${content.toUpperCase()})` : 'a video, image or audio file I recognise'}, so I didn’t upload it. Supported: ${formats}.`,
+  urlScheme: (scheme: string) =>
+    `🔗 I only pass on http:// and https:// links (that one is ${scheme}:). Use a web link NemoVideo can open, or send the file itself.`,
+  urlCredentials:
+    '🔗 That link has a user name or password in it (user:password@…). I don’t pass passwords on: share the file with a public link instead, or send the file itself.',
+  urlMalformed: (url: string) => `🔗 "${clip(url)}" isn’t a valid link. Check it and try again.`,
+  /** NemoVideo refused to download a link it was given (`host` only: a link's path and query may be private). */
+  urlUnfetchable: (host: string) =>
+    `🔗 NemoVideo couldn’t download the file at ${host}: the link may need a sign-in, have expired, or not point at a file. Check that it opens in a private browser window, or send the file itself.`,
   done: 'Done.',
   changes: (lines: string) => `Here’s what changed:\n${lines}`,
   readyToExport: '✅ Your video is ready — export it, or check the timeline first.',
@@ -126,7 +172,7 @@ export const en = {
   recoveryGaveUp:
     'I couldn’t see any change yet. NemoVideo may still be working on it: send `status` in a few minutes to check.',
   newSession:
-    'ℹ️ Your earlier NemoVideo session had expired, so I started a new one: your earlier timeline is gone.',
+    'ℹ️ NemoVideo couldn’t find your earlier project, so I started a new one: your earlier timeline is gone.',
   staleRecord:
     'ℹ️ I couldn’t read this chat’s saved project, so I’m starting fresh: your earlier timeline is gone.',
   nothingYet: 'Nothing to show yet — describe your video first.',
@@ -166,6 +212,9 @@ export const en = {
   langUnknown: 'I know two languages: /lang en or /lang zh',
   openLink: (link: string) =>
     `🔗 Open this project in NemoVideo’s web editor (the link is for you only): ${link}`,
+  /** A private answer that could not reach the asker privately (a DM the platform refused). */
+  privateUnreachable: (bot: string | undefined, again: string | undefined) =>
+    `🔒 That answer is for you only, and I can’t message you privately yet: open a private chat with ${bot ?? 'me'} and ${again ? `send ${again}` : 'ask again'} there.`,
   openNothing: 'There’s no project yet — describe your video first.',
   shuttingDown: 'I’m restarting — please send that again in a moment.',
   internal: '⚠️ Something went wrong on my side. Please try again.',
@@ -176,6 +225,36 @@ export const en = {
     return `type ${list}`;
   },
   terminalWelcome: 'NemoVideo — describe the video you want. /help for commands, Ctrl+D to quit.',
+  /** The first Ctrl+C while work runs in the terminal: what quitting now costs. `kept`: the store survives a restart. */
+  quitWhileWorking: (work: 'turn' | 'export', kept: boolean) =>
+    (work === 'export'
+      ? kept
+        ? '⚠️ An export is running. If you quit now, it picks up where it left off the next time you start the bot.'
+        : '⚠️ An export is running, and this bot keeps nothing when it stops (STORE_URL=memory://): quitting now loses the video (the render may still use credits).'
+      : kept
+        ? '⚠️ Your request is still running. If you quit now, NemoVideo may still finish it: send `status` after you start the bot again.'
+        : '⚠️ Your request is still running, and this bot keeps nothing when it stops (STORE_URL=memory://): quitting now loses this project.') +
+    ' Press Ctrl+C again to quit.',
+
+  // --- Nothing lost, nothing charged twice (issue 9) ---
+  /** After a restart that cut an export before its render was created. */
+  exportInterrupted:
+    '🎬 I restarted before your export could start, so nothing was rendered or charged. Tap Export to start it again.',
+  /** The poll budget ran out while NemoVideo still renders: the job is kept and looked at again. */
+  exportStillRendering:
+    '🎬 NemoVideo is still rendering your video. I’ll post it here when it’s done — tapping Export again for the same draft won’t render it twice.',
+  /** An export of a draft whose render already runs (or finished unposted): no second render. */
+  exportReattached: '🎬 This draft is already rendering — I’ll post the video here as soon as it’s done.',
+  /** A kept render that never finished within RENDER_KEEP_MS. */
+  exportExpired: '⌛ NemoVideo never finished rendering that video. Tap Export to try again.',
+  /** The store failed: what was kept and what to do. */
+  saveFailed: (what: 'turn' | 'export' | 'render'): string =>
+    what === 'export'
+      ? '⚠️ I couldn’t save your progress — my storage isn’t answering, so I didn’t start the export and nothing was charged. Tap Export again in a minute.'
+      : what === 'render'
+        ? '⚠️ I couldn’t save your progress — my storage isn’t answering. I’ll still post the video here when it’s ready, but if I restart before then it may be lost.'
+        : '⚠️ I couldn’t save your progress — my storage isn’t answering. I’m carrying on with this request, but if I restart now I may lose track of it.',
+
   errors,
 };
 

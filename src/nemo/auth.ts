@@ -2,20 +2,21 @@ import { badResponse, refusal } from './classify.ts';
 import { NemoError } from './errors.ts';
 import { attribution, Deadline, type HttpDeps, readJson, send, transportError } from './http.ts';
 import { anonTokenData, businessEnvelope } from './schemas.ts';
-import type { AnonToken, Credentials, NemoPlatform } from './types.ts';
+import type { AnonToken, Credentials, NemoPlatform, SecretSink } from './types.ts';
 
 // Tokens: an operator token is used as is; an anonymous identity gets its token from the backend, and gets
-// a new one (same client id) when the backend says 1001. Every token and client id goes to `secrets` the
-// moment it is known.
+// a new one (same client id) when the backend says 1001. Every token and client id goes to the account's
+// secret sink the moment it is known.
 
 const TOKEN_PATH = '/api/auth/anonymous-token';
 
 export async function requestAnonToken(
   deps: HttpDeps,
-  args: { clientId: string; platform: NemoPlatform; timeoutMs: number },
+  args: { clientId: string; platform: NemoPlatform; timeoutMs: number; sink?: SecretSink },
   signal?: AbortSignal,
 ): Promise<AnonToken> {
-  deps.secrets.add(args.clientId);
+  const sink = args.sink ?? deps.secrets;
+  sink.add(args.clientId);
   const deadline = new Deadline(signal, args.timeoutMs);
   try {
     const res = await send(deps, {
@@ -40,7 +41,7 @@ export async function requestAnonToken(
     const env = businessEnvelope.safeParse(json);
     const data = anonTokenData.safeParse(env.success ? env.data.data : undefined);
     if (!data.success) throw badResponse('POST', TOKEN_PATH, 'no token');
-    deps.secrets.add(data.data.token);
+    sink.add(data.data.token);
     const out: AnonToken = { token: data.data.token };
     if (data.data.user_id) out.userId = data.data.user_id;
     if (data.data.expires_at !== undefined && data.data.expires_at !== null)
@@ -59,6 +60,8 @@ export interface AuthOptions {
   platform: NemoPlatform;
   timeoutMs: number;
   onCredentials?: (c: Credentials) => void | Promise<void>;
+  /** Where this account's secrets are registered. */
+  sink: SecretSink;
 }
 
 /** The credentials of one account, with single-flight acquisition and refresh. */
@@ -70,8 +73,8 @@ export class Auth {
   constructor(creds: Credentials, o: AuthOptions) {
     this.#creds = { ...creds };
     this.#o = o;
-    o.deps.secrets.add(creds.kind === 'operator' ? creds.token : creds.clientId);
-    if (creds.kind === 'anonymous') o.deps.secrets.add(creds.token);
+    o.sink.add(creds.kind === 'operator' ? creds.token : creds.clientId);
+    if (creds.kind === 'anonymous') o.sink.add(creds.token);
   }
 
   get credentials(): Credentials {
@@ -123,7 +126,7 @@ export class Auth {
     if (c.kind !== 'anonymous') throw new Error('unreachable: operator credentials');
     const t = await requestAnonToken(
       this.#o.deps,
-      { clientId: c.clientId, platform: this.#o.platform, timeoutMs: this.#o.timeoutMs },
+      { clientId: c.clientId, platform: this.#o.platform, timeoutMs: this.#o.timeoutMs, sink: this.#o.sink },
       signal,
     );
     const next: Credentials = { kind: 'anonymous', clientId: c.clientId, token: t.token };

@@ -15,9 +15,10 @@ import {
 import { businessEnvelope, renderEnvelope } from './schemas.ts';
 import type { NemoPlatform } from './types.ts';
 
-// One JSON call with the retry policy of design.md (decisions 2 and 10): 1001 → re-auth and retry once;
-// 429 → wait RATE_LIMIT_RETRY_MS and retry once; idempotent GETs also retry network/5xx failures with a
-// short backoff. A refused call (1001, 429) was not processed, so retrying it is safe for POSTs too.
+// One JSON call with the retry policy of design.md (decisions 2, 10 and 12): 1001 → re-auth and retry once;
+// 429 → wait RATE_LIMIT_RETRY_MS and retry once (a refused call was not processed, so POSTs may retry these
+// too); idempotent calls also ride out transient failures (network, timeout, 5xx, a `{code: 5xx}` body) with
+// exponential backoff, as long as the operation stays inside its budget.
 
 export interface NemoTiming {
   httpTimeoutMs: number;
@@ -35,14 +36,14 @@ export interface AccountCtx {
   timing: NemoTiming;
   platform: NemoPlatform;
   auth: Auth;
+  /** Longest SSE event buffered (default in events.ts). */
+  maxEventChars?: number;
 }
 
-/** Attempts of an idempotent GET after a network/5xx failure. */
-export const GET_ATTEMPTS = 3;
-
-/** Backoff between GET attempts: derived from the 429 delay so tests (tiny delays) stay fast. */
-export function backoffMs(timing: NemoTiming, attempt: number): number {
-  return Math.min(2_000, Math.max(1, Math.round(timing.rateLimitRetryMs / 30))) * attempt;
+/** Backoff after the n-th transient failure (1, 2, 4 … × a base derived from the 429 delay, so tests stay fast). */
+export function backoffMs(timing: NemoTiming, failures: number): number {
+  const base = Math.min(1_000, Math.max(1, Math.round(timing.rateLimitRetryMs / 30)));
+  return base * 2 ** Math.min(10, Math.max(0, failures - 1));
 }
 
 export function authHeaders(ctx: AccountCtx, token: string): Record<string, string> {
@@ -69,25 +70,41 @@ export interface CallSpec<S extends z.ZodType> {
   json?: unknown;
   schema: S;
   envelope: Envelope;
-  /** Retry network/5xx failures (GETs only). */
+  /** Ride out transient failures (default: GETs only). */
   idempotent?: boolean;
 }
 
-export function isRetryableFailure(e: NemoError): boolean {
+/**
+ * A failure worth trying again on an idempotent call: no answer (network, timeout) or a server error, whether
+ * as an HTTP 5xx or as a 5xx `code` in a 200 body. Business codes (1001, 2001 …) and 4xx are answers.
+ */
+export function isTransient(e: NemoError): boolean {
   if (e.kind === 'network' || e.kind === 'timeout') return true;
-  return e.kind === 'refused' && e.bodyCode === undefined && (e.status ?? 0) >= 500;
+  if (e.kind !== 'refused' || e.code !== 'backend') return false;
+  const serverError = (n: number | undefined) => n !== undefined && n >= 500 && n < 600;
+  return serverError(e.status) || serverError(e.bodyCode);
+}
+
+export interface RetryOptions {
+  idempotent: boolean;
+  /** False: a 1001 or 429 is not retried here (a body that cannot be replayed). */
+  retryRefusals?: boolean;
+  /** How long transient failures may be retried, from the first attempt (default HTTP timeout). */
+  budgetMs?: number;
 }
 
 /** Runs `once` under the retry policy; `once` gets the token to use. */
 export async function withRetries<T>(
   ctx: AccountCtx,
-  opts: { idempotent: boolean; retryRefusals?: boolean },
+  opts: RetryOptions,
   signal: AbortSignal | undefined,
   once: (token: string) => Promise<T>,
 ): Promise<T> {
+  const started = Date.now();
+  const budget = opts.budgetMs ?? ctx.timing.httpTimeoutMs;
   let reauthed = false;
   let rateRetried = false;
-  let attempt = 1;
+  let failures = 0;
   for (;;) {
     const token = await ctx.auth.token(signal);
     try {
@@ -107,11 +124,14 @@ export async function withRetries<T>(
         await sleep(ctx.timing.rateLimitRetryMs, signal);
         continue;
       }
-      if (opts.idempotent && attempt < GET_ATTEMPTS && isRetryableFailure(e)) {
-        ctx.deps.logger.debug({ path: e.path, code: e.code, attempt }, 'nemo GET retry');
-        await sleep(backoffMs(ctx.timing, attempt), signal);
-        attempt += 1;
-        continue;
+      if (opts.idempotent && isTransient(e)) {
+        const wait = backoffMs(ctx.timing, failures + 1);
+        if (Date.now() - started + wait < budget) {
+          failures += 1;
+          ctx.deps.logger.debug({ path: e.path, code: e.code, failures, waitMs: wait }, 'nemo retry');
+          await sleep(wait, signal);
+          continue;
+        }
       }
       throw e;
     }

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import type { NemoEvent } from './types.ts';
+import { EVENT_TOO_LARGE, type NemoEvent } from './types.ts';
 
 // The pure half of the chat stream: bytes or strings in, NemoEvents out. No HTTP here, so tests can feed
 // any split of any stream. Accepts ADK events and the older simplified events (nemo-api.md).
@@ -107,31 +107,94 @@ export interface EventDecoder {
   end(): void;
 }
 
-/** Larger single lines are refused rather than buffered without bound. */
-const MAX_LINE = 32 * 1024 * 1024;
+/** Longer events are skipped rather than buffered without bound. */
+export const MAX_EVENT_CHARS = 32 * 1024 * 1024;
 
-/** An SSE decoder: comments count as heartbeats; every mapped event goes to `onEvent`. */
-export function createEventDecoder(onEvent: (e: NemoEvent) => void): EventDecoder {
+/**
+ * An SSE decoder: comments count as heartbeats; every mapped event goes to `onEvent`. An event longer than
+ * `maxEventChars` is reported once as an error event with code EVENT_TOO_LARGE and skipped up to the blank
+ * line that ends it; the events after it decode as usual.
+ */
+export function createEventDecoder(
+  onEvent: (e: NemoEvent) => void,
+  options: { maxEventChars?: number } = {},
+): EventDecoder {
+  const max = options.maxEventChars ?? MAX_EVENT_CHARS;
   // TextDecoder drops a leading BOM and keeps multi-byte characters split across chunks intact.
   const decoder = new TextDecoder('utf-8');
   let first = true;
+  let overflow = false;
+  // While skipping an oversized event: whether the last character ended a line (so a LF now is the blank line).
+  let skipping = false;
+  let atLineStart = false;
+  let heldCr = false;
   const parser: EventSourceParser = createParser({
     onEvent: (msg) => {
       for (const e of mapSseData(msg.data)) onEvent(e);
     },
     onComment: () => onEvent({ type: 'heartbeat' }),
     onError: (err) => {
-      if (err.type === 'max-buffer-size-exceeded') onEvent({ type: 'error', message: 'event too large' });
+      if (err.type === 'max-buffer-size-exceeded') overflow = true;
     },
-    maxBufferSize: MAX_LINE,
+    maxBufferSize: max,
   });
+
+  /** The text after the blank line that ends the skipped event, or undefined when it is not in `t` yet. */
+  const skip = (t: string): string | undefined => {
+    let from = 0;
+    for (;;) {
+      const lf = t.indexOf('\n', from);
+      if (lf < 0) {
+        if (from < t.length) atLineStart = false;
+        return undefined;
+      }
+      if (atLineStart && lf === from) return t.slice(lf + 1);
+      atLineStart = true;
+      from = lf + 1;
+    }
+  };
+
+  /**
+   * Line endings become LF before the parser sees them: a chunk ending in CR would otherwise leave the parser
+   * unsure whether LF follows, and it buffers the next line before dispatching the event that CR ended.
+   */
+  const normalise = (text: string): string => {
+    let t = heldCr ? `\n${text.startsWith('\n') ? text.slice(1) : text}` : text;
+    heldCr = t.endsWith('\r');
+    if (heldCr) t = t.slice(0, -1);
+    return t.includes('\r') ? t.replace(/\r\n?/g, '\n') : t;
+  };
+
   const feedText = (text: string) => {
     let t = text;
     if (first && t.length > 0) {
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       first = false;
     }
-    if (t.length > 0) parser.feed(t);
+    t = normalise(t);
+    while (t.length > 0) {
+      if (skipping) {
+        const rest = skip(t);
+        if (rest === undefined) return;
+        skipping = false;
+        parser.reset();
+        t = rest;
+        continue;
+      }
+      parser.feed(t);
+      if (!overflow) return;
+      // The parser dropped the event and stopped (it had read every line of `t`): skip the rest of the event
+      // and start again after it.
+      overflow = false;
+      skipping = true;
+      atLineStart = t.endsWith('\n');
+      onEvent({
+        type: 'error',
+        code: EVENT_TOO_LARGE,
+        message: `an event over ${max} characters was skipped`,
+      });
+      return;
+    }
   };
   return {
     feed(chunk) {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Dispatcher, request } from 'undici';
 import type { Logger, Secrets } from '../secrets.ts';
 import { NemoError } from './errors.ts';
@@ -25,6 +26,7 @@ class BudgetExceeded extends Error {
 export class Deadline {
   readonly #controller = new AbortController();
   readonly #caller: AbortSignal | undefined;
+  readonly #endsAt: number;
   #timer: NodeJS.Timeout | undefined;
   timedOut = false;
   readonly #onAbort = () => this.#controller.abort(this.#caller?.reason);
@@ -33,6 +35,7 @@ export class Deadline {
     this.#caller = caller;
     if (caller?.aborted) this.#controller.abort(caller.reason);
     else caller?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#endsAt = budgetMs > 0 ? Date.now() + budgetMs : Number.POSITIVE_INFINITY;
     if (budgetMs > 0) {
       this.#timer = setTimeout(() => {
         this.timedOut = true;
@@ -43,6 +46,11 @@ export class Deadline {
 
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /** What is left of the budget (Infinity without one). */
+  get remainingMs(): number {
+    return Math.max(0, this.#endsAt - Date.now());
   }
 
   get callerAborted(): boolean {
@@ -181,19 +189,11 @@ export async function readJson(res: SendResult): Promise<{ json: unknown; text: 
   }
 }
 
-/** Sleeps, or rejects with 'aborted' when the signal fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  const aborted = () => new NemoError({ code: 'aborted', kind: 'aborted' }, 'aborted');
-  if (signal?.aborted) return Promise.reject(aborted());
-  return new Promise((resolve, reject) => {
-    const abort = () => {
-      clearTimeout(t);
-      reject(aborted());
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', abort, { once: true });
-  });
+/** Node's timer promise (the bot's one sleep), with an abort reported as the client's own `aborted` error. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (e) {
+    throw new NemoError({ code: 'aborted', kind: 'aborted' }, 'aborted', { cause: e });
+  }
 }

@@ -1,9 +1,15 @@
 import type { Dispatcher } from 'undici';
-import type { Config } from '../config.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import { Auth, requestAnonToken } from './auth.ts';
 import { type AccountCtx, call, type NemoTiming } from './call.ts';
-import { cancelRender, downloadRender, renderStatus, startRender, waitForRender } from './render.ts';
+import {
+  cancelRender,
+  downloadRender,
+  newRenderId,
+  renderStatus,
+  startRender,
+  waitForRender,
+} from './render.ts';
 import { claimData, creditsData, sessionData, stateData } from './schemas.ts';
 import { chat } from './sse.ts';
 import type { NemoAccount, NemoClient, NemoPlatform, SessionInfo, SessionState } from './types.ts';
@@ -11,6 +17,7 @@ import { upload, uploadUrls } from './upload.ts';
 
 export * from './errors.ts';
 export { createEventDecoder, decodeAll, mapSseData } from './events.ts';
+export { newRenderId } from './render.ts';
 export * from './types.ts';
 export type { NemoTiming };
 
@@ -24,19 +31,8 @@ export interface NemoClientOptions {
   dispatcher?: Dispatcher;
   /** X-Skill-Platform of calls made outside an account (`anonymousToken`); default `terminal`. */
   platform?: NemoPlatform;
-}
-
-export function nemoTimingFromConfig(c: Config): NemoTiming {
-  return {
-    httpTimeoutMs: c.HTTP_TIMEOUT_MS,
-    transferTimeoutMs: c.TRANSFER_TIMEOUT_MS,
-    sseTimeoutMs: c.SSE_TIMEOUT_MS,
-    sseStuckMs: c.SSE_STUCK_MS,
-    rateLimitRetryMs: c.RATE_LIMIT_RETRY_MS,
-    renderPollIntervalMs: c.RENDER_POLL_INTERVAL_MS,
-    renderPollMax: c.RENDER_POLL_MAX,
-    maxUploadBytes: c.MAX_UPLOAD_MB * 1024 * 1024,
-  };
+  /** Longest SSE event (characters) the chat stream buffers; a longer one is skipped and reported. */
+  maxEventChars?: number;
 }
 
 const CLAIM_BASE = 'https://nemovideo.com/workspace/claim?ct=';
@@ -62,11 +58,14 @@ export function createNemoClient(o: NemoClientOptions): NemoClient {
         deps,
         platform: options.platform,
         timeoutMs: o.timing.httpTimeoutMs,
+        sink: options.secrets ?? o.secrets,
         ...(options.onCredentials ? { onCredentials: options.onCredentials } : {}),
       });
       const ctx: AccountCtx = { deps, timing: o.timing, platform: options.platform, auth };
+      if (o.maxEventChars !== undefined) ctx.maxEventChars = o.maxEventChars;
       return makeAccount(ctx, auth);
     },
+    newRenderId,
   };
 }
 
@@ -128,7 +127,7 @@ function makeAccount(ctx: AccountCtx, auth: Auth): NemoAccount {
     },
     startRender: (args, signal) => startRender(ctx, args, signal),
     renderStatus: (id, signal) => renderStatus(ctx, id, signal),
-    waitForRender: (id, onProgress, signal) => waitForRender(ctx, id, onProgress, signal),
+    waitForRender: (id, onProgress, signal, options) => waitForRender(ctx, id, onProgress, signal, options),
     cancelRender: (id, signal) => cancelRender(ctx, id, signal),
     downloadRender: (args, signal) => downloadRender(ctx, args, signal),
     async claimLink(args, signal) {

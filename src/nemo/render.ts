@@ -4,21 +4,25 @@ import { rename, unlink } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { type AccountCtx, authHeaders, call, withRetries } from './call.ts';
+import { type AccountCtx, authHeaders, backoffMs, call, isTransient, withRetries } from './call.ts';
 import { refusal } from './classify.ts';
 import { isNemoError, NemoError } from './errors.ts';
 import { attribution, Deadline, logPath, readJson, resolveUrl, send, sleep, transportError } from './http.ts';
 import { type RenderJobWire, renderJob } from './schemas.ts';
-import type { Draft, RenderPhase, RenderStatus } from './types.ts';
+import type { CompletedRender, Draft, RenderPhase, RenderStatus } from './types.ts';
 
-// Export: create a render job, poll it (shapes A and B), cancel it, download the MP4 without ever leaving a
-// partial file behind.
+// Export: create a render job, poll it (shapes A and B) through outages, cancel it, download the MP4 within
+// one budget without ever leaving a partial file behind.
 
 const LAMBDA = '/api/render/proxy/lambda';
 
+/** A render id the backend accepts (`render_<ts>_<rand>`): chosen by the client, unique across processes. */
 export function newRenderId(): string {
   return `render_${Date.now()}_${randomBytes(4).toString('hex')}`;
 }
+
+/** The proxy download of a render (needs the account's token). */
+export const downloadPath = (id: string): string => `/api/render/proxy/${encodeURIComponent(id)}/download`;
 
 /** The backend refused a render create because its id exists (HTTP 409 or a "duplicate" message). */
 export const isDuplicateRender = (e: unknown): boolean =>
@@ -68,11 +72,16 @@ function phase(s: string): RenderPhase {
   return 'processing';
 }
 
-export function toRenderStatus(id: string, j: RenderJobWire): RenderStatus {
-  const out: RenderStatus = { id: j.id ?? j.taskId ?? id, status: phase(j.status) };
+export function toRenderStatus(baseUrl: string, id: string, j: RenderJobWire): RenderStatus {
+  const rid = j.id ?? j.taskId ?? id;
+  const out: RenderStatus = {
+    id: rid,
+    status: phase(j.status),
+    downloadUrl: resolveUrl(baseUrl, downloadPath(rid)),
+  };
   if (typeof j.progress === 'number' && Number.isFinite(j.progress)) out.progress = j.progress;
   const url = j.outputUrl ?? j.output?.url;
-  if (url) out.url = url;
+  if (url) out.url = resolveUrl(baseUrl, url);
   if (typeof j.output?.duration === 'number') out.durationSec = j.output.duration;
   if (typeof j.output?.size === 'number') out.size = j.output.size;
   if (j.error !== undefined && j.error !== null && j.error !== '') {
@@ -81,27 +90,65 @@ export function toRenderStatus(id: string, j: RenderJobWire): RenderStatus {
   return out;
 }
 
+const pollSpec = (id: string) =>
+  ({
+    method: 'GET',
+    path: `${LAMBDA}/${encodeURIComponent(id)}`,
+    schema: renderJob,
+    envelope: 'any',
+  }) as const;
+
 export async function renderStatus(ctx: AccountCtx, id: string, signal?: AbortSignal): Promise<RenderStatus> {
-  const j = await call(
-    ctx,
-    { method: 'GET', path: `${LAMBDA}/${encodeURIComponent(id)}`, schema: renderJob, envelope: 'any' },
-    signal,
-  );
-  return toRenderStatus(id, j);
+  return toRenderStatus(ctx.deps.baseUrl, id, await call(ctx, pollSpec(id), signal));
 }
 
+/**
+ * Polls every RENDER_POLL_INTERVAL_MS until the render completes. Ends only three ways besides success:
+ * `render_failed` (NemoVideo said so), `render_timeout` (the budget is spent; the last transient failure is
+ * its cause) or `aborted`. Transient failures (network, timeout, 5xx) are retried with backoff, never more
+ * than an interval apart. The budget (default interval × RENDER_POLL_MAX) is charged with every wait and
+ * with the time failed polls took; an answered poll's own latency is not charged, so RENDER_POLL_MAX answered
+ * polls always fit.
+ */
 export async function waitForRender(
   ctx: AccountCtx,
   id: string,
   onProgress: (s: RenderStatus) => void | Promise<void>,
   signal?: AbortSignal,
-): Promise<RenderStatus> {
-  for (let i = 0; i < ctx.timing.renderPollMax; i++) {
+  options: { budgetMs?: number } = {},
+): Promise<CompletedRender> {
+  // At least 1 ms, so every poll is charged something and a 0 interval still means RENDER_POLL_MAX polls.
+  const interval = Math.max(1, ctx.timing.renderPollIntervalMs);
+  const budget = options.budgetMs ?? interval * ctx.timing.renderPollMax;
+  let charged = 0;
+  let failures = 0;
+  let lastFailure: NemoError | undefined;
+  for (;;) {
     // A render takes 30–90 s: the first look is worth one interval of waiting.
-    await sleep(ctx.timing.renderPollIntervalMs, signal);
-    const s = await renderStatus(ctx, id, signal);
+    const wait = failures === 0 ? interval : Math.min(interval, backoffMs(ctx.timing, failures));
+    if (charged + wait > budget) break;
+    await sleep(wait, signal);
+    charged += wait;
+    const started = Date.now();
+    let s: RenderStatus;
+    try {
+      // One attempt per poll (re-auth and 429 still handled): this loop owns the transient retries.
+      s = toRenderStatus(
+        ctx.deps.baseUrl,
+        id,
+        await call(ctx, { ...pollSpec(id), idempotent: false }, signal),
+      );
+    } catch (e) {
+      if (!isNemoError(e) || !isTransient(e)) throw e;
+      charged += Date.now() - started;
+      failures += 1;
+      lastFailure = e;
+      ctx.deps.logger.info({ render: id, code: e.code, status: e.status, failures }, 'render poll failed');
+      continue;
+    }
+    failures = 0;
     await onProgress(s);
-    if (s.status === 'completed') return s;
+    if (s.status === 'completed') return { ...s, status: 'completed' };
     if (s.status === 'failed') {
       const why = ctx.deps.secrets.redact(s.error ?? 'no reason given').slice(0, 300);
       throw new NemoError(
@@ -112,7 +159,8 @@ export async function waitForRender(
   }
   throw new NemoError(
     { code: 'render_timeout', kind: 'timeout', method: 'GET', path: LAMBDA },
-    `render not completed after ${ctx.timing.renderPollMax} polls`,
+    `render not completed within its budget (${budget} ms)`,
+    lastFailure ? { cause: lastFailure } : undefined,
   );
 }
 
@@ -141,12 +189,11 @@ async function fetchTo(
   ctx: AccountCtx,
   path: string,
   token: string | undefined,
-  dest: string,
-  maxBytes: number | undefined,
-  signal?: AbortSignal,
+  args: { dest: string; maxBytes?: number | undefined },
+  deadline: Deadline,
 ): Promise<{ path: string; size: number }> {
+  const { dest, maxBytes } = args;
   const t = ctx.timing;
-  const deadline = new Deadline(signal, t.transferTimeoutMs);
   const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
   let wrote = false;
   try {
@@ -155,6 +202,7 @@ async function fetchTo(
       path,
       headers: token ? authHeaders(ctx, token) : attribution(ctx.deps.version, ctx.platform),
       deadline,
+      // A stall (no byte for this long) ends the attempt; the deadline bounds all attempts together.
       headersTimeoutMs: t.httpTimeoutMs,
       bodyTimeoutMs: t.httpTimeoutMs,
     });
@@ -193,7 +241,6 @@ async function fetchTo(
     if (tl) throw tl;
     throw transportError(e, { method: 'GET', path, deadline, secrets: ctx.deps.secrets });
   } finally {
-    deadline.clear();
     if (wrote) await unlink(tmp).catch(() => {});
   }
 }
@@ -207,27 +254,37 @@ function findTooLarge(e: unknown): NemoError | undefined {
   return undefined;
 }
 
+/**
+ * Downloads from `url` once, else from the proxy download (transient failures retried): every attempt shares
+ * one budget (default TRANSFER_TIMEOUT_MS), so a stalled download holds the chat at most that long before
+ * the caller falls back to posting the link.
+ */
 export async function downloadRender(
   ctx: AccountCtx,
-  args: { id: string; url?: string; dest: string; maxBytes?: number },
+  args: { id: string; url?: string; dest: string; maxBytes?: number; budgetMs?: number },
   signal?: AbortSignal,
 ): Promise<{ path: string; size: number }> {
-  if (args.url) {
-    const sameOrigin =
-      new URL(resolveUrl(ctx.deps.baseUrl, args.url)).origin === new URL(ctx.deps.baseUrl).origin;
-    try {
-      const token = sameOrigin ? await ctx.auth.token(signal) : undefined;
-      return await fetchTo(ctx, args.url, token, args.dest, args.maxBytes, signal);
-    } catch (e) {
-      if (isNemoError(e, 'file_too_large') || isNemoError(e, 'aborted')) throw e;
-      ctx.deps.logger.warn(
-        { code: isNemoError(e) ? e.code : 'error' },
-        'render url failed: using the download fallback',
-      );
+  const deadline = new Deadline(signal, args.budgetMs ?? ctx.timing.transferTimeoutMs);
+  try {
+    if (args.url) {
+      const sameOrigin =
+        new URL(resolveUrl(ctx.deps.baseUrl, args.url)).origin === new URL(ctx.deps.baseUrl).origin;
+      try {
+        const token = sameOrigin ? await ctx.auth.token(deadline.signal) : undefined;
+        return await fetchTo(ctx, args.url, token, args, deadline);
+      } catch (e) {
+        const out = transportError(e, { method: 'GET', path: args.url, deadline, secrets: ctx.deps.secrets });
+        if (out.code === 'file_too_large' || out.code === 'aborted' || deadline.timedOut) throw out;
+        ctx.deps.logger.warn({ code: out.code }, 'render url failed: using the download fallback');
+      }
     }
+    // Without an overall budget (0), the fallback's retries get the plain-request one.
+    const left = deadline.remainingMs;
+    const budgetMs = Number.isFinite(left) ? left : ctx.timing.httpTimeoutMs;
+    return await withRetries(ctx, { idempotent: true, budgetMs }, signal, (token) =>
+      fetchTo(ctx, downloadPath(args.id), token, args, deadline),
+    );
+  } finally {
+    deadline.clear();
   }
-  const path = `/api/render/proxy/${encodeURIComponent(args.id)}/download`;
-  return withRetries(ctx, { idempotent: true }, signal, (token) =>
-    fetchTo(ctx, path, token, args.dest, args.maxBytes, signal),
-  );
 }

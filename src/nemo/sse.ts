@@ -16,12 +16,12 @@ async function* tracked(payload: Buffer, sent: { value: boolean }): AsyncGenerat
   yield payload;
 }
 
-/** Opens the stream; a refusal before it opens is retried once (1001 after re-auth, 429/5xx after a wait). */
 /** A transport failure of the chat call, saying whether the message may have reached the agent. */
 function chatFailure(ctx: AccountCtx, e: unknown, deadline: Deadline, delivered: boolean) {
   return transportError(e, { method: 'POST', path: PATH, deadline, secrets: ctx.deps.secrets, delivered });
 }
 
+/** Opens the stream; a refusal before it opens is retried once (1001 after re-auth, 429/5xx after a wait). */
 async function open(
   ctx: AccountCtx,
   payload: Buffer,
@@ -129,10 +129,13 @@ export async function* chat(
   };
   armStuck();
 
-  const decoder = createEventDecoder((e) => {
-    if (e.type !== 'heartbeat') armStuck();
-    push(e);
-  });
+  const decoder = createEventDecoder(
+    (e) => {
+      if (e.type !== 'heartbeat') armStuck();
+      push(e);
+    },
+    ctx.maxEventChars !== undefined ? { maxEventChars: ctx.maxEventChars } : {},
+  );
   const pump = (async () => {
     try {
       for await (const chunk of res.body as AsyncIterable<Uint8Array>) decoder.feed(chunk);

@@ -19,7 +19,7 @@ export type NemoErrorCode =
   | 'bad_response' // the answer did not match the schema
   | 'stream_broken' // the SSE stream broke after the message was delivered
   | 'render_failed' // the render job reported `failed`
-  | 'render_timeout' // the render did not complete within RENDER_POLL_MAX polls
+  | 'render_timeout' // the render did not complete within the poll budget (interval × RENDER_POLL_MAX)
   | 'aborted'; // the caller's AbortSignal fired
 
 /**
@@ -66,10 +66,16 @@ export type NemoEvent =
   | { type: 'tool_call'; name: string; id?: string; args?: unknown }
   | { type: 'tool_result'; name: string; id?: string; response?: unknown }
   | { type: 'heartbeat' }
-  /** `data: {"error": …}` or an ADK `errorCode`/`errorMessage` event; the stream closes after it. */
+  /**
+   * `data: {"error": …}` or an ADK `errorCode`/`errorMessage` event (the stream closes after it); or, with
+   * code EVENT_TOO_LARGE, an event past the client's size limit that was skipped (the stream goes on).
+   */
   | { type: 'error'; message: string; code?: string }
   /** Emitted once when only heartbeats arrived for SSE_STUCK_MS; the stream stays open. */
   | { type: 'stuck' };
+
+/** The `code` of the error event that stands for a skipped oversized SSE event. */
+export const EVENT_TOO_LARGE = 'event_too_large';
 
 export interface UploadFile {
   name: string;
@@ -122,11 +128,16 @@ export interface RenderStatus {
   status: RenderPhase;
   /** 0–100 when the backend tells. */
   progress?: number;
+  /** The backend's output URL (absolute), when it gave one. */
   url?: string;
+  /** The proxy download of this render (absolute; needs the account's token). */
+  downloadUrl: string;
   durationSec?: number;
   size?: number;
   error?: string;
 }
+
+export type CompletedRender = RenderStatus & { status: 'completed' };
 
 export interface NemoAccount {
   /** The credentials now in use (after a re-auth, the new token); persist them. */
@@ -151,23 +162,42 @@ export interface NemoAccount {
     signal?: AbortSignal,
   ): Promise<string>;
   renderStatus(id: string, signal?: AbortSignal): Promise<RenderStatus>;
-  /** Polls every RENDER_POLL_INTERVAL_MS until completed/failed, at most RENDER_POLL_MAX times. */
+  /**
+   * Polls every RENDER_POLL_INTERVAL_MS, riding out transient failures, until the render completes. Its
+   * other endings are distinct NemoErrors: `render_failed` (NemoVideo said so), `render_timeout` (the budget,
+   * interval × RENDER_POLL_MAX unless given, is spent) and `aborted` (the signal).
+   */
   waitForRender(
     id: string,
     onProgress: (status: RenderStatus) => void | Promise<void>,
     signal?: AbortSignal,
-  ): Promise<RenderStatus>;
+    options?: { budgetMs?: number },
+  ): Promise<CompletedRender>;
   cancelRender(id: string, signal?: AbortSignal): Promise<void>;
   /**
-   * Downloads the MP4 to `dest` (streamed), from `url` or else the download fallback. Throws file_too_large
-   * (without leaving a partial file) past `maxBytes`.
+   * Downloads the MP4 to `dest` (streamed), from `url` or else the download fallback, all attempts within one
+   * budget (TRANSFER_TIMEOUT_MS unless given). Throws file_too_large (without leaving a partial file) past
+   * `maxBytes`.
    */
   downloadRender(
-    args: { id: string; url?: string; dest: string; maxBytes?: number },
+    args: { id: string; url?: string; dest: string; maxBytes?: number; budgetMs?: number },
     signal?: AbortSignal,
   ): Promise<{ path: string; size: number }>;
   /** A browser link that opens the project in NemoVideo's web editor. */
   claimLink(args: { taskId: string; sessionId: string }, signal?: AbortSignal): Promise<string>;
+}
+
+/** Where the client registers a secret the moment it learns it (a token, a client id). */
+export interface SecretSink {
+  add(value: string | undefined | null): void;
+}
+
+export interface AccountOptions {
+  platform: NemoPlatform;
+  /** Called whenever the client acquired a token (the first one and after a 1001): persist it. */
+  onCredentials?: (c: Credentials) => void | Promise<void>;
+  /** Where this account's token and client id are registered (default: the client's registry). */
+  secrets?: SecretSink;
 }
 
 export interface NemoClient {
@@ -176,10 +206,9 @@ export interface NemoClient {
    * An account bound to credentials. For anonymous credentials without a token, the first call acquires one;
    * on 1001 it re-acquires with the same client id and calls `onCredentials` so the caller can persist it.
    */
-  account(
-    credentials: Credentials,
-    options: { platform: NemoPlatform; onCredentials?: (c: Credentials) => void | Promise<void> },
-  ): NemoAccount;
+  account(credentials: Credentials, options: AccountOptions): NemoAccount;
+  /** A fresh render id, to record a job before `startRender` (whose id it then is). */
+  newRenderId(): string;
 }
 
 export const SUPPORTED_FORMATS = [

@@ -4,6 +4,8 @@ export type StoreErrorCode =
   | 'store_bad_url'
   /** The SQLite file could not be opened or created (permissions, a directory in the way, a corrupt file). */
   | 'store_open_failed'
+  /** Another process holds the SQLite file (one process per file; several instances need Redis). */
+  | 'store_in_use'
   /** Redis did not answer at startup (refused, DNS, TLS, auth, timeout). */
   | 'store_unreachable'
   /** An operation ran after closeStore. */

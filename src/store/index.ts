@@ -2,7 +2,8 @@ import Keyv from 'keyv';
 import type { Logger, Secrets } from '../secrets.ts';
 import { StoreError } from './errors.ts';
 import { closeRedis, describeRedisUrl, openRedis, RedisStore } from './redis.ts';
-import { openSqlite, SqliteStore } from './sqlite.ts';
+import { SqliteStore } from './sqlite.ts';
+import { openSqlite } from './sqlite-file.ts';
 import type { StatePort } from './state.ts';
 import { MemoryState } from './state-memory.ts';
 import { RedisState } from './state-redis.ts';
@@ -37,7 +38,7 @@ const DEFAULT_NAMESPACE = 'nemo';
 /**
  * Opens the store STORE_URL names: `sqlite://<path>` (a file, parent directories created),
  * `memory://` (lost on exit), `redis://…` or `rediss://…`. Resolves once the backend is usable; a Redis
- * that cannot be reached or a file that cannot be opened rejects with a StoreError.
+ * that cannot be reached, a file that cannot be opened or one another process holds rejects with a StoreError.
  * Operations reject when the backend fails (Keyv's throwOnErrors), never read a failure as "absent".
  */
 export async function createStore(url: string, opts: StoreOptions): Promise<Store> {
@@ -57,14 +58,16 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
           'store_bad_url',
           'STORE_URL sqlite:// needs a file path, e.g. sqlite://./data/bot.sqlite',
         );
-      const { db, file } = openSqlite(path, logger);
+      // One process per file: a second one is refused here with store_in_use (sqlite-file.ts).
+      const handle = await openSqlite(path, logger);
+      const { file } = handle;
       try {
-        const keyv = new Keyv({ store: new SqliteStore({ db, file }), namespace, throwOnErrors: true });
-        const state = new SqliteState({ db, namespace, scope: file });
+        const keyv = new Keyv({ store: new SqliteStore({ handle }), namespace, throwOnErrors: true });
+        const state = new SqliteState({ handle, namespace });
         logger.info({ file, namespace }, 'store: sqlite');
-        return { keyv, state, shared: false, close: async () => void (db.isOpen && db.close()) };
+        return { keyv, state, shared: false, close: async () => handle.close() };
       } catch (err) {
-        db.close();
+        handle.close();
         if (err instanceof StoreError) throw err;
         throw new StoreError('store_open_failed', `cannot use SQLite store ${file}: ${errText(err)}`, {
           cause: err,

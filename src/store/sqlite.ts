@@ -1,88 +1,21 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import sqlite3 from 'node-sqlite3-wasm';
-import type { Logger } from '../secrets.ts';
 import { StoreError } from './errors.ts';
+import { type Db, errText, type SqliteHandle, transaction } from './sqlite-file.ts';
 
 /*
- * The SQLite file (one handle per process, shared with the state port in state-sqlite.ts) and a Keyv storage
- * adapter over it, on node-sqlite3-wasm (SQLite compiled to WebAssembly, reading and writing a real
- * file). Chosen over @keyv/sqlite because the native sqlite3 module needs prebuilt binaries per Node ABI,
- * and CI runs Node 20 and 24 on one node_modules.
- *
- * One process: every call is synchronous inside (no await between a read and its write), so concurrent
- * Keyv calls from one process cannot interleave inside a statement or a transaction.
- *
- * Two processes on one file: the wasm VFS locks by creating the directory `<file>.lock` (mkdir is atomic)
- * for any lock level, i.e. one connection at a time, readers included. With `busy_timeout` a second process
- * waits (blocking its event loop, since the call is synchronous) up to BUSY_TIMEOUT_MS, then gets SQLITE_BUSY.
- * Locks last one statement (autocommit) or one short IMMEDIATE transaction, so this works for a second
- * short-lived process (a script, a rolling deploy) but is no substitute for Redis when several instances run. A process killed inside a
- * statement leaves the lock directory behind; we remove one older than STALE_LOCK_MS at open.
+ * A Keyv storage adapter over the SQLite file (sqlite-file.ts: the connection, its settings and the one-process
+ * rule), in a table of its own. Chosen over @keyv/sqlite because the native sqlite3 module needs prebuilt
+ * binaries per Node ABI, and CI runs Node 20 and 24 on one node_modules. Every call is synchronous inside (no
+ * await between a read and its write), so concurrent Keyv calls cannot interleave inside a statement.
  */
 
-const { Database } = sqlite3;
-export type Db = InstanceType<typeof Database>;
-
-const BUSY_TIMEOUT_MS = 2_000;
-const STALE_LOCK_MS = 30_000;
 /** Expired rows are swept at open and then at most this often, on a write (no timer keeps the process up). */
 const SWEEP_EVERY_MS = 60_000;
 const PAGE = 100;
 
-/**
- * Opens (creating it and its directories) the SQLite file that the Keyv adapter and the state port share:
- * one handle per process, so both see one lock and one connection.
- */
-export function openSqlite(path: string, logger: Logger): { db: Db; file: string } {
-  const file = resolve(path);
-  let db: Db;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    removeStaleLock(file, logger);
-    db = new Database(file);
-  } catch (err) {
-    throw new StoreError('store_open_failed', `cannot open SQLite store ${file}: ${errText(err)}`, {
-      cause: err,
-    });
-  }
-  try {
-    // Rollback journal (the default), no WAL: WAL needs shared memory the wasm VFS does not provide.
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  } catch (err) {
-    db.close();
-    throw new StoreError('store_open_failed', `cannot use SQLite store ${file}: ${errText(err)}`, {
-      cause: err,
-    });
-  }
-  return { db, file };
-}
-
-/** Runs `fn` in one IMMEDIATE transaction: atomic in this process (no await inside) and across processes. */
-export function transaction<T>(db: Db, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = fn();
-    db.exec('COMMIT');
-    return result;
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
-  }
-}
-
-/** The handle, or store_closed once the store was closed. */
-export function openHandle(db: Db): Db {
-  if (!db.isOpen) throw new StoreError('store_closed', 'the SQLite store is closed');
-  return db;
-}
-
 export interface SqliteStoreOptions {
-  db: Db;
-  /** The absolute file path (for logs). */
-  file: string;
+  handle: SqliteHandle;
   /** Injectable for tests; Date.now by default. */
   now?: () => number;
 }
@@ -93,17 +26,18 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   /** Keyv reads `opts.dialect` to decide that this adapter can iterate. */
   readonly opts: { dialect: 'sqlite'; url: string };
   namespace?: string | undefined;
-  readonly #db: Db;
+  readonly #handle: SqliteHandle;
   readonly #now: () => number;
   #lastSweep = 0;
 
-  constructor({ db, file, now = Date.now }: SqliteStoreOptions) {
+  constructor({ handle, now = Date.now }: SqliteStoreOptions) {
     super();
+    const { file } = handle;
     this.opts = { dialect: 'sqlite', url: `sqlite://${file}` };
-    this.#db = db;
+    this.#handle = handle;
     this.#now = now;
     try {
-      db.exec(
+      handle.db.exec(
         'CREATE TABLE IF NOT EXISTS keyv(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);' +
           'CREATE INDEX IF NOT EXISTS keyv_expires ON keyv(expires) WHERE expires IS NOT NULL;',
       );
@@ -119,7 +53,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
     const row = this.#open().get('SELECT value, expires FROM keyv WHERE key = ?', [key]) as Row | null;
     if (!row) return undefined;
     if (this.#expired(row.expires)) {
-      this.#db.run('DELETE FROM keyv WHERE key = ? AND expires = ?', [key, row.expires]);
+      this.#open().run('DELETE FROM keyv WHERE key = ? AND expires = ?', [key, row.expires]);
       return undefined;
     }
     return row.value as StoredData<Value>;
@@ -169,7 +103,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   async deleteMany(keys: string[]): Promise<boolean> {
     let changes = 0;
     this.#transaction(() => {
-      for (const k of keys) changes += this.#db.run('DELETE FROM keyv WHERE key = ?', [k]).changes;
+      for (const k of keys) changes += this.#open().run('DELETE FROM keyv WHERE key = ?', [k]).changes;
     });
     return changes > 0;
   }
@@ -201,11 +135,11 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async disconnect(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
+    this.#handle.close();
   }
 
   #open(): Db {
-    return openHandle(this.#db);
+    return this.#handle.db;
   }
 
   #write(key: string, value: unknown, ttl: number | undefined): void {
@@ -233,28 +167,11 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
 
   #sweep(): void {
     this.#lastSweep = this.#now();
-    this.#db.run('DELETE FROM keyv WHERE expires IS NOT NULL AND expires <= ?', [this.#lastSweep]);
+    this.#open().run('DELETE FROM keyv WHERE expires IS NOT NULL AND expires <= ?', [this.#lastSweep]);
   }
 }
 
 /** [from, to) covering every key that starts with `<namespace>:` (';' is the code point after ':'). */
 function prefixRange(namespace: string): [string, string] {
   return [`${namespace}:`, `${namespace};`];
-}
-
-function removeStaleLock(file: string, logger: Logger): void {
-  const lock = `${file}.lock`;
-  let age: number;
-  try {
-    age = Date.now() - statSync(lock).mtimeMs;
-  } catch {
-    return; // no lock: the normal case
-  }
-  if (age < STALE_LOCK_MS) return; // another process may be inside a statement right now
-  rmdirSync(lock);
-  logger.warn({ lock, ageMs: Math.round(age) }, 'removed a stale SQLite lock left by a killed process');
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,12 +1,13 @@
 import { busFor, type LocalBus } from './bus.ts';
-import { type Db, openHandle, transaction } from './sqlite.ts';
+import { type Db, type SqliteHandle, transaction } from './sqlite-file.ts';
 import { type Lease, type LeaseHolder, type StatePort, toJson, ttl } from './state.ts';
 
 /*
- * The state port on the SQLite file the Keyv sessions use (same handle), in tables of its own. Each
+ * The state port on the SQLite file the Keyv sessions use (same connection), in tables of its own. Each
  * operation is one statement, or (acquiring a lease) one IMMEDIATE transaction, and node-sqlite3-wasm runs it
- * synchronously: atomic against other calls of this process, and against other processes on the file because
- * SQLite holds the file lock for the statement or transaction (see sqlite.ts on the wasm VFS lock).
+ * synchronously, so it is atomic against every other call: one process holds the file (sqlite-file.ts), and
+ * inside it there is one connection and no await within an operation. "Across processes" (leases, fencing)
+ * therefore means across restarts of the one process that owns the file; several live instances need Redis.
  * Only this file knows the SQL, so the engine underneath can be swapped without touching the port.
  */
 
@@ -31,28 +32,28 @@ CREATE TABLE IF NOT EXISTS state_list(ns TEXT NOT NULL, key TEXT NOT NULL, seq I
   item TEXT NOT NULL, PRIMARY KEY(ns, key, seq)) WITHOUT ROWID;`;
 
 export interface SqliteStateOptions {
-  db: Db;
+  handle: SqliteHandle;
   namespace: string;
   /** Injectable for tests; Date.now by default. */
   now?: () => number;
-  /** What the file is (its path): handles on one file share wake-up messages (publish/subscribe). */
+  /** Handles on one scope share wake-up messages (publish/subscribe); the file path by default. */
   scope?: string;
 }
 
 export class SqliteState implements StatePort {
-  readonly #db: Db;
+  readonly #handle: SqliteHandle;
   readonly #ns: string;
   readonly #now: () => number;
   #lastSweep = 0;
   readonly #bus: LocalBus;
 
-  constructor({ db, namespace, now = Date.now, scope }: SqliteStateOptions) {
-    this.#db = db;
+  constructor({ handle, namespace, now = Date.now, scope }: SqliteStateOptions) {
+    this.#handle = handle;
     this.#ns = namespace;
     this.#now = now;
-    this.#bus = busFor(`${scope ?? 'sqlite'}\0${namespace}`);
-    db.exec(SCHEMA);
-    db.exec(SCHEMA_LISTS);
+    this.#bus = busFor(`${scope ?? handle.file}\0${namespace}`);
+    handle.db.exec(SCHEMA);
+    handle.db.exec(SCHEMA_LISTS);
     this.#sweep();
   }
 
@@ -273,7 +274,7 @@ export class SqliteState implements StatePort {
   }
 
   #open(): Db {
-    return openHandle(this.#db);
+    return this.#handle.db;
   }
 
   #maybeSweep(): void {
@@ -283,7 +284,8 @@ export class SqliteState implements StatePort {
   #sweep(): void {
     const now = this.#now();
     this.#lastSweep = now;
-    this.#db.run('DELETE FROM state_value WHERE expires IS NOT NULL AND expires <= ?', [now]);
-    this.#db.run('DELETE FROM state_lease WHERE expires <= ?', [now]);
+    const db = this.#open();
+    db.run('DELETE FROM state_value WHERE expires IS NOT NULL AND expires <= ?', [now]);
+    db.run('DELETE FROM state_lease WHERE expires <= ?', [now]);
   }
 }

@@ -83,7 +83,7 @@ describe('the engine runs commands as the table says', () => {
     expect(member.asked()).toBe(0);
     for (const text of ['/reset', 'reset', '重置', '@NemoBot new project', '/lang zh', '/语言 中文']) {
       const last = await say(text);
-      expect(last?.private, text).toBe(true);
+      expect(last?.ephemeral, text).toBe(true);
       expect([en.adminOnly, zh.adminOnly], text).toContain(last?.text);
     }
     expect(member.asked()).toBe(6);
@@ -112,12 +112,19 @@ describe('the engine runs commands as the table says', () => {
     await chat.waitFor(() => h.fake.chats.length === 1);
     const big = inbound(chat, '把这个剪短', {
       locale: 'en',
-      attachments: [{ name: 'long.mp4', size: 25 * 1024 * 1024, limitBytes: 20 * 1024 * 1024, url: 'x' }],
+      attachments: [
+        {
+          name: 'long.mp4',
+          size: 25 * 1024 * 1024,
+          limitBytes: 20 * 1024 * 1024,
+          url: 'https://cdn.example.com/long.mp4',
+        },
+      ],
     });
     big.platform = 'telegram';
     await h.engine.handle(big, chat);
     const refusal = chat.log.at(-1);
-    expect(refusal).toMatchObject({ private: true });
+    expect(refusal).toMatchObject({ ephemeral: true });
     expect(refusal?.text).toBe(
       zh.attachmentOverPlatformLimit('long.mp4', 25 * 1024 * 1024, 20 * 1024 * 1024, 'telegram'),
     );

@@ -85,6 +85,7 @@ describe('commands', () => {
     const last = chat.log.at(-1);
     expect(last?.text).toMatch(/https:\/\/nemovideo\.com\/workspace\/claim\?ct=\S+/);
     expect(last?.private).toBe(true);
+    expect(last?.kind).toBe('private');
   });
 
   it('status after a generation shows the timeline and offers Export', async () => {

@@ -80,7 +80,9 @@ describe('concurrency in one chat', () => {
     expect(text).toContain(en.cancelledQueue(1));
     expect(h.fake.chats).toHaveLength(1);
     // The cancelled turn is not reported as an error, and nothing is left in flight.
-    expect(text).not.toContain(en.errors.aborted({ operator: false, formats: '', maxMb: 0 }));
+    expect(text).not.toContain(
+      en.errors.aborted({ operator: false, platform: 'terminal', formats: '', maxMb: 0 }),
+    );
     const record = (await h.store.get('chat:term:test')) as { inFlight?: unknown };
     expect(record.inFlight).toBeUndefined();
     await h.engine.handle(inbound(chat, 'cancel'), chat);

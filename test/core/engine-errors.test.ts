@@ -3,6 +3,7 @@ import { formatList } from '../../src/core/errors.ts';
 import { en } from '../../src/i18n/messages.en.ts';
 import { zh } from '../../src/i18n/messages.zh.ts';
 import type { FakeRoute, InjectedFault } from '../fakes/nemo/types.ts';
+import { tinyJpeg } from '../fakes/telegram/jpeg.ts';
 import { type Harness, harness, inbound, recordingChat } from './engine-harness.ts';
 
 // Backend failures, end to end: the fake answers with a fault, the user reads one clear message in their
@@ -25,8 +26,8 @@ interface Case {
   setup?: boolean;
   expectEn: RegExp;
   expectZh: RegExp;
-  /** Shown only to the sender where the platform can (token trouble, rate limits). */
-  private?: boolean;
+  /** Token trouble goes to the sender alone; rate limits only where that is free (ephemeral). */
+  audience?: 'private' | 'ephemeral';
 }
 
 const f = (route: FakeRoute, x: Omit<InjectedFault, 'route'>): InjectedFault => ({ route, times: 99, ...x });
@@ -59,14 +60,14 @@ const CASES: Case[] = [
     say: 'credits',
     expectEn: /try again in a minute/,
     expectZh: /一分钟后/,
-    private: true,
+    audience: 'ephemeral',
   },
   {
     name: '429 on the token endpoint',
     fault: f('token', { status: 429 }),
     expectEn: /trial limit.*NEMO_TOKEN/,
     expectZh: /试用.*NEMO_TOKEN/,
-    private: true,
+    audience: 'ephemeral',
   },
   {
     name: '500 backend',
@@ -79,7 +80,7 @@ const CASES: Case[] = [
     fault: f('token', { status: 400 }),
     expectEn: /trial sign-in/,
     expectZh: /试用登录/,
-    private: true,
+    audience: 'private',
   },
   {
     name: 'render failed',
@@ -119,7 +120,9 @@ describe.each([
     expect(said).toMatch(lang === 'en' ? c.expectEn : c.expectZh);
     if (lang === 'zh') expect(said).toMatch(/\p{Script=Han}/u);
     const refusal = chat.log.slice(start).find((p) => (lang === 'en' ? c.expectEn : c.expectZh).test(p.text));
-    expect(Boolean(refusal?.private)).toBe(Boolean(c.private));
+    expect(Boolean(refusal?.private)).toBe(c.audience === 'private');
+    expect(refusal?.kind === 'private').toBe(c.audience === 'private');
+    expect(Boolean(refusal?.ephemeral)).toBe(c.audience === 'ephemeral');
     for (const token of h.fake.issuedTokens) expect(said).not.toContain(token);
   });
 });
@@ -152,7 +155,9 @@ describe('credits and tokens', () => {
     h.fake.options.faults = [{ route: 'chat', code: 2001 }];
     await h.engine.handle(inbound(a, PROMPT_EN), a);
     const text = a.texts().join('\n');
-    expect(text).toContain(en.errors.no_credits({ operator: true, formats: '', maxMb: 0 }));
+    expect(text).toContain(
+      en.errors.no_credits({ operator: true, platform: 'terminal', formats: '', maxMb: 0 }),
+    );
     expect(text).not.toContain('register?bind');
     for (const p of [...a.log, ...b.log]) expect(p.text).not.toContain(token);
   });
@@ -189,7 +194,7 @@ describe('credits and tokens', () => {
   it('uploads a streamed file, then sends the text', async () => {
     h = await harness();
     const chat = recordingChat();
-    const bytes = new TextEncoder().encode('fake image bytes');
+    const bytes = tinyJpeg();
     const open = async () =>
       new ReadableStream<Uint8Array>({
         start(c) {
@@ -203,7 +208,7 @@ describe('credits and tokens', () => {
       }),
       chat,
     );
-    expect(h.fake.uploads.map((u) => u.bytes.toString())).toEqual(['fake image bytes']);
+    expect(h.fake.uploads.map((u) => Buffer.compare(u.bytes, bytes))).toEqual([0]);
     expect(chat.texts()).toContain(en.uploaded('photo.jpg'));
     expect(h.fake.chats.map((c) => c.text)).toEqual(['turn this photo into a promo']);
   });
@@ -221,15 +226,45 @@ describe('credits and tokens', () => {
     expect(h.fake.chats.map((c) => c.text)).toEqual([PROMPT_EN, 'add this logo']);
   });
 
-  it('1002 on status: told, and the next prompt starts a new session', async () => {
+  it('1002 on status: a new session is started, the user told, and the status answered there', async () => {
     h = await harness();
     const chat = recordingChat();
     await h.engine.handle(inbound(chat, PROMPT_EN), chat);
+    const start = chat.log.length;
     h.fake.options.faults = [{ route: 'state', code: 1002 }];
     await h.engine.handle(inbound(chat, 'status'), chat);
-    expect(chat.texts().at(-1)).toBe(en.errors.session_not_found({ operator: false, formats: '', maxMb: 0 }));
-    await h.engine.handle(inbound(chat, 'add a title "Back"'), chat);
+    // Before: "send your request again". The refused check never reached anything: it runs again, once.
+    expect(chat.texts().slice(start)).toEqual([en.newSession, en.nothingYet]);
     expect(h.fake.count('session')).toBe(2);
-    expect(chat.texts().filter((t) => t === en.connecting)).toHaveLength(2);
+    await h.engine.handle(inbound(chat, 'add a title "Back"'), chat);
+    // The next prompt goes to the new session: no third one, no "Connecting…" again.
+    expect(h.fake.count('session')).toBe(2);
+    expect(chat.texts().filter((t) => t === en.connecting)).toHaveLength(1);
+    const sessions = new Set(h.fake.chats.map((c) => c.sessionId));
+    expect(sessions.size).toBe(2);
   });
+
+  it.each([
+    ['credits', 'credits', /^💳 Credits: /],
+    ['an export', 'export', new RegExp(`^${en.nothingToExport}$`)],
+    ['/open', 'open', /^🔗 /],
+  ])(
+    '1002 on %s: run again in a new session, the user told the old project was not found',
+    async (_n, what, answer) => {
+      h = await harness();
+      const chat = recordingChat();
+      await h.engine.handle(inbound(chat, PROMPT_EN), chat);
+      const route = what === 'credits' ? 'credits' : what === 'open' ? 'claim' : 'state';
+      h.fake.options.faults = [{ route, code: 1002 }];
+      const start = chat.log.length;
+      const msg = what === 'open' ? inbound(chat, '', { command: 'open' }) : inbound(chat, what);
+      await h.engine.handle(msg, chat);
+      const said = chat.texts().slice(start);
+      expect(said[0]).toBe(en.newSession);
+      expect(said.at(-1)).toMatch(answer);
+      expect(said.join('\n')).not.toContain('Send your request again');
+      expect(h.fake.count('session')).toBe(2);
+      expect(h.fake.count('render')).toBe(0);
+    },
+  );
 });

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Keyv from 'keyv';
+import { nemoTimingFromConfig } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import type {
@@ -18,18 +19,20 @@ import type {
   SentRef,
   VideoOut,
 } from '../../src/core/ports.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
+import { createNemoClient } from '../../src/nemo/index.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
 import { createStore, type StatePort } from '../../src/store/index.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';
 
 export interface Posted {
-  kind: 'send' | 'edit' | 'video';
+  /** `private`: delivered to one person only (sendPrivate). */
+  kind: 'send' | 'edit' | 'video' | 'private';
   id: string;
   text: string;
   buttons?: ButtonAction[];
   private?: boolean;
+  ephemeral?: boolean;
   video?: VideoOut;
   /** The bytes of `video.path` at the moment sendVideo was called. */
   bytes?: Buffer;
@@ -53,6 +56,7 @@ export function recordingChat(
     const p: Posted = { kind, id, text: m.text };
     if (m.buttons) p.buttons = m.buttons;
     if (m.private) p.private = true;
+    if (m.ephemeral) p.ephemeral = true;
     return p;
   };
   return {
@@ -66,6 +70,12 @@ export function recordingChat(
     },
     async edit(ref: SentRef, m: OutMessage): Promise<void> {
       log.push(entry('edit', ref.id, m));
+    },
+    // A test chat reaches everyone privately (the terminal's rule); platforms are tested on their fakes.
+    async sendPrivate(_to, m: OutMessage): Promise<SentRef> {
+      const id = String(++next);
+      log.push(entry('private', id, m));
+      return { id };
     },
     async sendVideo(video: VideoOut): Promise<void> {
       // What a platform would show: the caption with a file, the core's link notice without one.
@@ -146,7 +156,12 @@ export interface Harness {
 }
 
 export async function harness(
-  opts: { fake?: Partial<FakeNemoOptions>; env?: Record<string, string> } = {},
+  opts: {
+    fake?: Partial<FakeNemoOptions>;
+    env?: Record<string, string>;
+    /** The state store the engines get (e.g. one that fails on demand); `state` stays the real one. */
+    wrapState?: (state: StatePort) => StatePort;
+  } = {},
 ): Promise<Harness> {
   const fake = await startFakeNemo({ ...FAKE_FAST, ...opts.fake });
   const exportDir = await mkdtemp(path.join(tmpdir(), 'engine-exports-'));
@@ -175,7 +190,8 @@ export async function harness(
       logger,
       timing: nemoTimingFromConfig(cfg),
     });
-    const engine = createEngine({ config: cfg, nemo, store, state, logger, secrets });
+    const engineState = opts.wrapState ? opts.wrapState(state) : state;
+    const engine = createEngine({ config: cfg, nemo, store, state: engineState, logger, secrets });
     engines.push(engine);
     return engine;
   };

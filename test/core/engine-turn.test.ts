@@ -157,3 +157,28 @@ describe('GUI phrases of the agent', () => {
     expect(h.fake.count('render')).toBe(0);
   });
 });
+
+describe('an error the stream ends on', () => {
+  it.each([
+    ['en', 'hello there', undefined],
+    ['zh', '你好', 'zh-CN'],
+  ] as const)('after some text is told as a failed turn (%s)', async (lang, prompt, locale) => {
+    h = await harness({ fake: { replyText: 'Working on it.' } });
+    const chat = recordingChat();
+    // `Working on it.` then `data: {"error": …}` and the stream ends.
+    h.fake.options.faults = [{ route: 'chat', streamError: 'internal error', disconnectAfterEvents: 1 }];
+    await h.engine.handle(inbound(chat, prompt, locale ? { locale } : {}), chat);
+    const texts = chat.texts();
+    expect(texts).toContain('Working on it.');
+    expect(texts.at(-1)).toBe((lang === 'zh' ? zh : en).agentError);
+    expect(texts.indexOf('Working on it.')).toBeLessThan(texts.length - 1);
+  });
+
+  it('before any text is told as before', async () => {
+    h = await harness();
+    const chat = recordingChat();
+    h.fake.options.faults = [{ route: 'chat', streamError: 'internal error', disconnectAfterEvents: 0 }];
+    await h.engine.handle(inbound(chat, 'hello there'), chat);
+    expect(chat.texts().at(-1)).toBe(en.agentError);
+  });
+});

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nemoTimingFromConfig } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import { Instance } from '../../src/core/instance.ts';
 import type { Engine } from '../../src/core/ports.ts';
 import { en } from '../../src/i18n/messages.en.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
+import { createNemoClient } from '../../src/nemo/index.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
 import { MemoryState, type StatePort } from '../../src/store/index.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
@@ -84,8 +85,17 @@ async function setup() {
     timing: nemoTimingFromConfig(config),
   });
   /** One instance: its engine, and the chat it reaches the shared address through. */
-  async function instance(view: StatePort = state): Promise<{ engine: Engine; chat: RecordingChat }> {
-    const self = new Instance({ state: view, shared: true, leaseMs: config.INSTANCE_LEASE_MS, logger });
+  async function instance(
+    view: StatePort = state,
+    takeovers: string[] = [],
+  ): Promise<{ engine: Engine; chat: RecordingChat }> {
+    const self = new Instance({
+      state: view,
+      shared: true,
+      leaseMs: config.INSTANCE_LEASE_MS,
+      logger,
+      metrics: { leaseTakeover: (kind) => takeovers.push(kind), heartbeatLateness: () => {} },
+    });
     await self.start();
     const engine = createEngine({ config, nemo, store: keyv, state: view, logger, secrets, instance: self });
     const chat = recordingChat('term:shared');
@@ -118,16 +128,19 @@ describe('export jobs across instances', () => {
       address: 'term:shared',
       sessionId: record.sessionId,
       phase: 'creating',
-      createdAt: 1,
+      // Recent: a job older than RENDER_KEEP_MS is given up instead.
+      createdAt: Date.now(),
       lang: 'en',
     };
     await s.state.set(`job:${id}`, job);
     await s.state.addMember('jobs:pending', id);
     await s.state.acquireLease(`job:${id}`, 'a-gone-instance', 60_000);
 
-    const b = await s.instance();
+    const takeovers: string[] = [];
+    const b = await s.instance(s.state, takeovers);
     await until(() => videos(b.chat, a.chat).length === 1);
     await b.engine.idle();
+    expect(takeovers).toContain('export');
     expect(fake.count('render')).toBe(1);
     expect(videos(b.chat, a.chat)).toHaveLength(1);
     expect(await s.state.members('jobs:pending')).toEqual([]);

@@ -40,6 +40,7 @@ const chat: ChatPort = {
   send: async () => ({ id: '1' }),
   edit: async () => {},
   sendVideo: async () => {},
+  sendPrivate: async () => ({ id: '1' }),
 };
 
 function ctxFor(lang: Lang, env: Record<string, string> = {}, record: Partial<SessionRecord> = {}) {

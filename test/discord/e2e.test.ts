@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { DiscordOptions } from '../../src/adapters/discord/index.ts';
+import { nemoTimingFromConfig } from '../../src/app.ts';
 import { createEngine } from '../../src/core/engine.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
+import { createNemoClient } from '../../src/nemo/index.ts';
 import type { FakeDiscordOptions } from '../fakes/discord/types.ts';
+import { tinyPng } from '../fakes/media.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';
 import { type Harness, startHarness } from './harness.ts';
@@ -101,7 +103,7 @@ const text = (h: Harness, i: Parameters<Harness['fake']['repliesTo']>[0]) =>
 
 test('/video with a prompt and an image: deferred, heartbeats on one message, then the reply', async () => {
   const { fake } = await start({ nemo: { generateMs: 300 } });
-  const image = fake.upload('cat.png', Buffer.from('\x89PNG image'), 'image/png');
+  const image = fake.upload('cat.png', tinyPng(), 'image/png');
   const i = fake.slash('video', { prompt: 'make a 5 second video of this cat', file: image });
   await fake.waitFor(() => h && text(h, i).includes('✅'));
   expect(i.ackType).toBe(5);
@@ -123,21 +125,28 @@ test('/export posts the MP4 byte for byte, with buttons handled by a press', asy
     fake.repliesTo(first).find((m) => JSON.stringify(m.components).includes('nemo:export')),
   );
   const press = fake.press('nemo:export', withButtons);
-  const video = await fake.waitFor(() => fake.repliesTo(press).find((m) => m.files.length > 0));
+  // A video goes to the channel (a webhook message takes no nonce), mentioning who asked, with a nonce Discord
+  // uses to drop a repeat after a crash.
+  const videos = () => fake.channelMessages(first.channelId).filter((m) => m.files.length > 0);
+  const video = await fake.waitFor(() => videos()[0]);
   expect(video.files[0]?.bytes.equals(nemo?.mp4() ?? Buffer.alloc(0))).toBe(true);
+  expect(video.content.startsWith(`<@${press.userId}>`)).toBe(true);
+  expect(video.nonce).toBeDefined();
   // A second export only after the first has finished: one arriving earlier is a double tap, refused.
   await fake.waitFor(() => text(h as Harness, press).includes('✅ Rendered'));
-  const e = fake.slash('export');
-  const again = await fake.waitFor(() => fake.repliesTo(e).find((m) => m.files.length > 0));
+  fake.slash('export');
+  const again = await fake.waitFor(() => videos()[1]);
   expect(again.files[0]?.bytes.equals(nemo?.mp4() ?? Buffer.alloc(0))).toBe(true);
+  // Two renders, two videos: a nonce belongs to one render.
+  expect(again.nonce).not.toBe(video.nonce);
 });
 
 test('a 12 MiB render is posted as a link, not uploaded', async () => {
   const { fake } = await start({ nemo: { mp4PadTo: 12 * MiB } });
   const v = fake.slash('video', { prompt: 'a long drone shot' });
   await fake.waitFor(() => text(h as Harness, v).includes('✅'));
-  const e = fake.slash('export');
-  const link = await fake.waitFor(() => fake.repliesTo(e).find((m) => /https?:\/\//.test(m.content)));
+  fake.slash('export');
+  const link = await fake.waitFor(() => fake.messages.find((m) => /https?:\/\//.test(m.content)));
   expect(fake.messages.every((m) => m.files.length === 0)).toBe(true);
   expect(link.content).toMatch(/http:\/\/127\.0\.0\.1/);
 });

@@ -27,6 +27,9 @@ export class ScriptedEngine implements Engine {
   }
   async resume(): Promise<void> {}
   async idle(): Promise<void> {}
+  working(): undefined {
+    return undefined;
+  }
   async close(): Promise<void> {}
 }
 
@@ -52,6 +55,11 @@ export async function startHarness(opts: {
   adapter?: DiscordOptions;
   env?: Record<string, string>;
   fakeDiscord?: FakeDiscord;
+  /** Serves the adapter's HTTP paths (HTTP interactions); by default they go nowhere. */
+  mount?: AdapterDeps['mount'];
+  /** A state port shared with other adapters (several instances); by default a fresh MemoryState. */
+  state?: StatePort;
+  health?: AdapterDeps['health'];
 }): Promise<Harness> {
   const fake = opts.fakeDiscord ?? (await startFakeDiscord(opts.fake));
   const logs: string[] = [];
@@ -75,10 +83,18 @@ export async function startHarness(opts: {
     } as unknown as NodeJS.WritableStream,
   });
   const store = new Keyv();
-  const state = new MemoryState();
+  const state = opts.state ?? new MemoryState();
   const engine =
     typeof opts.engine === 'function' ? opts.engine({ config, logger, secrets, store, state }) : opts.engine;
-  const deps: AdapterDeps = { engine, config, logger, secrets, state, mount: () => {} };
+  const deps: AdapterDeps = {
+    engine,
+    config,
+    logger,
+    secrets,
+    state,
+    mount: opts.mount ?? (() => {}),
+    ...(opts.health ? { health: opts.health } : {}),
+  };
   const handle = await startDiscord(deps, { readyTimeoutMs: 5_000, ...opts.adapter });
   return {
     fake,

@@ -166,17 +166,18 @@ describe('HTTP statuses', () => {
     expect(((await p) as NemoError).code).toBe('aborted');
   });
 
-  it('GETs retry 5xx (3 attempts); POSTs do not', async () => {
-    h = await harness();
+  it('GETs retry 5xx with backoff inside their budget; POSTs do not', async () => {
+    h = await harness({}, { httpTimeoutMs: 150 });
     const { account } = h.anon();
-    h.fake.options.faults.push({ route: 'credits', status: 503, times: 2 });
+    h.fake.options.faults.push({ route: 'credits', status: 503, times: 3 });
     expect(await account.credits()).toMatchObject({ available: 100 });
-    expect(h.fake.count('credits')).toBe(3);
-    h.fake.options.faults.push({ route: 'credits', status: 500, times: 3 });
+    expect(h.fake.count('credits')).toBe(4);
+    // A persistent 5xx: attempts until the call's budget is spent, then the backend's answer.
+    h.fake.options.faults.push({ route: 'credits', status: 500, times: 1_000 });
     const e = (await caught(account.credits())) as NemoError;
     expect(e).toMatchObject({ code: 'backend', status: 500, kind: 'refused' });
-    expect(h.fake.count('credits')).toBe(6);
-    h.fake.options.faults.push({ route: 'session', status: 503 });
+    expect(h.fake.count('credits')).toBeGreaterThan(4 + 3);
+    h.fake.options.faults = [{ route: 'session', status: 503 }];
     expect(isNemoError(await caught(account.createSession('en')), 'backend')).toBe(true);
     expect(h.fake.count('session')).toBe(1);
   });
@@ -194,7 +195,7 @@ describe('transport failures', () => {
     const srv = await rawServer(() => {});
     const url = srv.url;
     await srv.close();
-    const { client } = clientFor(url);
+    const { client } = clientFor(url, { httpTimeoutMs: 100 });
     const e = (await caught(
       client.account({ kind: 'operator', token: 'nmv_usr_x_123456789' }, { platform: 'terminal' }).credits(),
     )) as NemoError;

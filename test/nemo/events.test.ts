@@ -1,7 +1,7 @@
 // The pure event mapping: strings and bytes in, NemoEvents out (no HTTP).
 import { describe, expect, it } from 'vitest';
 import { createEventDecoder, decodeAll, mapSseData } from '../../src/nemo/events.ts';
-import type { NemoEvent } from '../../src/nemo/types.ts';
+import { EVENT_TOO_LARGE, type NemoEvent } from '../../src/nemo/types.ts';
 
 const adkText = (text: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -159,5 +159,42 @@ describe('createEventDecoder', () => {
       { type: 'text', text: 'working', author: 'nemo_agent' },
       { type: 'error', message: 'quota exceeded' },
     ]);
+  });
+
+  // The limit is on what the parser buffers between chunks (network reads are at most 64 KB, so a huge event
+  // always spans chunks); an event complete inside one chunk is read whole.
+  describe('an event past the size limit', () => {
+    const big = `data: ${adkText('y'.repeat(5_000))}`;
+    const before = `data: ${adkText('before')}`;
+    const after = `data: ${adkText('after')}`;
+    const decode = (chunks: string[]) => {
+      const out: NemoEvent[] = [];
+      const d = createEventDecoder((e) => out.push(e), { maxEventChars: 1_000 });
+      for (const c of chunks) d.feed(c);
+      d.end();
+      return out;
+    };
+    const EXPECT = [
+      { type: 'text', text: 'before', author: 'nemo_agent' },
+      { type: 'error', code: EVENT_TOO_LARGE, message: 'an event over 1000 characters was skipped' },
+      { type: 'text', text: 'after', author: 'nemo_agent' },
+    ];
+
+    for (const le of ['\n', '\r\n', '\r']) {
+      it(`is skipped to its end and reported once (${JSON.stringify(le)}, any split)`, () => {
+        const s = [before, big, ': ping', after].join(le + le) + le + le;
+        for (const size of [1, 2, 3, 999, 1_001]) {
+          const chunks = s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
+          expect(decode(chunks)).toEqual([...EXPECT.slice(0, 2), { type: 'heartbeat' }, EXPECT[2]]);
+        }
+      });
+    }
+
+    it('also when its data spans many lines', () => {
+      const lines = Array.from({ length: 50 }, (_, i) => `data: ${'z'.repeat(40)}${i}`).join('\n');
+      expect(decode([`${before}\n\n`, ...lines.split('\n').map((l) => `${l}\n`), `\n${after}\n\n`])).toEqual(
+        EXPECT,
+      );
+    });
   });
 });

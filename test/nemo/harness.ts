@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { createNemoClient, type NemoTiming } from '../../src/nemo/index.ts';
+import { createNemoClient, type NemoClientOptions, type NemoTiming } from '../../src/nemo/index.ts';
 import type { Credentials, NemoAccount, NemoClient, NemoEvent, NemoPlatform } from '../../src/nemo/types.ts';
 import { createLogger, Secrets } from '../../src/secrets.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
@@ -35,9 +35,10 @@ export interface Harness {
 export async function harness(
   fakeOpts: Partial<FakeNemoOptions> = {},
   timing: Partial<NemoTiming> = {},
+  options: ClientExtras = {},
 ): Promise<Harness> {
   const fake = await startFakeNemo(fakeOpts);
-  const { client, secrets, logs } = clientFor(fake.url, timing);
+  const { client, secrets, logs } = clientFor(fake.url, timing, options);
   return {
     fake,
     client,
@@ -92,8 +93,11 @@ export async function rawServer(
   };
 }
 
+/** Client options beyond the timing. */
+export type ClientExtras = Pick<NemoClientOptions, 'maxEventChars'>;
+
 /** The real client for `url`, with its own secrets and a capturing logger. */
-export function clientFor(url: string, timing: Partial<NemoTiming> = {}) {
+export function clientFor(url: string, timing: Partial<NemoTiming> = {}, options: ClientExtras = {}) {
   const secrets = new Secrets();
   let captured = '';
   const sink = new PassThrough();
@@ -107,6 +111,7 @@ export function clientFor(url: string, timing: Partial<NemoTiming> = {}) {
     secrets,
     logger,
     timing: { ...FAST, ...timing },
+    ...options,
   });
   return { client, secrets, logs: () => captured };
 }

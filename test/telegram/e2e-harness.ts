@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nemoTimingFromConfig } from '../../src/app.ts';
 import { createEngine } from '../../src/core/engine.ts';
 import type { Engine } from '../../src/core/ports.ts';
-import { createNemoClient, nemoTimingFromConfig } from '../../src/nemo/index.ts';
+import { createNemoClient } from '../../src/nemo/index.ts';
 import { createStore } from '../../src/store/index.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';

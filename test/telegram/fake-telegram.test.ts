@@ -50,6 +50,7 @@ describe('fake Telegram Bot API', () => {
   });
 
   it('resolves attach:// in multipart uploads and records the bytes', async () => {
+    tg.privateChat(tg.user(1));
     const bytes = tinyJpeg();
     const sent = await bot().api.sendVideo(1, new InputFile(bytes, 'v.mp4'), {
       supports_streaming: true,
@@ -75,11 +76,30 @@ describe('fake Telegram Bot API', () => {
 
   it('answers 429 with retry_after on demand, 400 for an identical edit, 404 for an unknown method', async () => {
     const api = bot().api;
+    tg.privateChat(tg.user(1));
     tg.rateLimit('sendMessage', 1, 7);
     const err = await api.sendMessage(1, 'x').catch((e: GrammyError) => e);
     expect(err).toMatchObject({ error_code: 429, parameters: { retry_after: 7 } });
     const m = await api.sendMessage(1, 'x');
     await expect(api.editMessageText(1, m.message_id, 'x')).rejects.toThrow(/message is not modified/);
     await expect(api.raw.getStarTransactions({})).rejects.toMatchObject({ error_code: 404 });
+  });
+
+  it('a user who never started the bot, or blocked it, cannot be messaged privately (403)', async () => {
+    const api = bot().api;
+    const ann = tg.user(21);
+    await expect(api.sendMessage(ann.id, 'hi')).rejects.toMatchObject({
+      error_code: 403,
+      description: "Forbidden: bot can't initiate conversation with a user",
+    });
+    tg.privateChat(ann);
+    expect((await api.sendMessage(ann.id, 'hi')).text).toBe('hi');
+    tg.blockBot(ann);
+    await expect(api.sendMessage(ann.id, 'again')).rejects.toMatchObject({
+      error_code: 403,
+      description: 'Forbidden: bot was blocked by the user',
+    });
+    // Groups are not private chats: no Start needed there.
+    expect((await api.sendMessage(tg.group().id, 'to the group')).text).toBe('to the group');
   });
 });

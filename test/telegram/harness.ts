@@ -31,6 +31,9 @@ export class RecordingEngine implements Engine {
   }
   async resume(): Promise<void> {}
   async idle(): Promise<void> {}
+  working(): undefined {
+    return undefined;
+  }
   async close(): Promise<void> {}
 
   /** Resolves when `count` messages have been handed over. */

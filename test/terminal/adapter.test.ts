@@ -217,6 +217,7 @@ function recordingEngine(delay = 20) {
       running.add(p);
       void p.finally(() => running.delete(p));
     },
+    working: () => (running.size > 0 ? 'turn' : undefined),
     async idle() {
       while (running.size) await Promise.all([...running]);
     },

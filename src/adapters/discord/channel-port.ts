@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DiscordAPIError, type REST, Routes } from 'discord.js';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
+import { sendDirect } from './direct.ts';
 import { allowedMentions, buttonRow, clip, type DcTarget, postChannel, splitText } from './encode.ts';
 
 // The ChatPort for a channel, through plain REST: DMs and mentions, results that outlive an interaction
@@ -32,7 +34,7 @@ export function payloads(message: OutMessage): Payload[] {
   return parts.map((content, i) => ({
     content,
     components: i === parts.length - 1 ? rows : [],
-    ...(message.private ? { ephemeral: true } : {}),
+    ...(message.private || message.ephemeral ? { ephemeral: true } : {}),
   }));
 }
 
@@ -47,6 +49,11 @@ export async function videoPayload(video: VideoOut, limit: number): Promise<Payl
     ];
   }
   return payloads({ text: `${video.linkText}\n${video.url}` });
+}
+
+/** Discord's nonce: at most 25 characters; the same for every attempt to post one part of one video. */
+export function videoNonce(key: string, kind: 'file' | 'link', part: number): string {
+  return createHash('sha256').update(`${key}:${kind}:${part}`).digest('base64url').slice(0, 25);
 }
 
 export class ChannelPort implements ChatPort {
@@ -66,12 +73,14 @@ export class ChannelPort implements ChatPort {
     this.channelId = postChannel(target);
   }
 
-  async post(p: Payload, mention = this.mentionUserId): Promise<string> {
+  /** Posts one message; with a `nonce`, Discord returns the earlier message of that nonce instead of a second. */
+  async post(p: Payload, mention = this.mentionUserId, nonce?: string): Promise<string> {
     const body = {
       content: mention ? `<@${mention}> ${p.content}`.slice(0, 2000) : p.content,
       components: p.components,
       // Agent text must never ping @everyone or roles; only the user a late result is for.
       allowed_mentions: allowedMentions(mention),
+      ...(nonce !== undefined ? { nonce, enforce_nonce: true } : {}),
     };
     const files = p.file ? [{ name: p.file.name, data: await readFile(p.file.path) }] : undefined;
     const sent = (await this.env.rest.post(Routes.channelMessages(this.channelId), {
@@ -87,6 +96,11 @@ export class ChannelPort implements ChatPort {
     for (const [i, p] of payloads(message).entries())
       id = await this.post(p, i === 0 ? this.mentionUserId : undefined);
     return { id };
+  }
+
+  /** A channel message is public (an @mention reply, a late result): a private one goes as a DM. */
+  sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    return sendDirect(this.env, to, message);
   }
 
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
@@ -109,16 +123,22 @@ export class ChannelPort implements ChatPort {
     }
   }
 
-  async sendVideo(video: VideoOut): Promise<void> {
+  /**
+   * Posts a video (or its link). With `video.key` every part carries a nonce derived from it and
+   * `enforce_nonce`: the core posts again after a crash what is not known to have arrived, and Discord then
+   * returns the first message instead of posting a second copy (within its window of a few minutes).
+   */
+  async sendVideo(video: VideoOut, mention = this.mentionUserId): Promise<void> {
     const list = await videoPayload(video, this.videoLimitBytes);
     for (const [i, p] of list.entries()) {
+      const nonce = video.key === undefined ? undefined : videoNonce(video.key, p.file ? 'file' : 'link', i);
       try {
-        await this.post(p, i === 0 ? this.mentionUserId : undefined);
+        await this.post(p, i === 0 ? mention : undefined, nonce);
       } catch (err) {
         // The server may enforce a lower limit than the one we were told: fall back to the link.
         if (!p.file || !isApiError(err, 40005)) throw err;
         const { path: _file, ...link } = video;
-        await this.sendVideo({ ...link, size: video.size ?? this.videoLimitBytes + 1 });
+        await this.sendVideo({ ...link, size: video.size ?? this.videoLimitBytes + 1 }, mention);
         return;
       }
     }

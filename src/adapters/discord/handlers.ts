@@ -20,6 +20,8 @@ export interface HandlerDeps {
   logger: Logger;
   ports: DiscordPorts;
   botId: string;
+  /** Across instances: true only for the first delivery of a message id (see election.ts). */
+  firstSeen?: (messageId: string) => Promise<boolean>;
 }
 
 export function installHandlers(client: Client, deps: HandlerDeps): () => Promise<void> {
@@ -64,6 +66,7 @@ export function installHandlers(client: Client, deps: HandlerDeps): () => Promis
     if (m.inGuild() && !m.mentions.users.has(botId)) return;
     const msg = messageInbound(m, botId);
     if (!msg.text.trim() && msg.attachments.length === 0) return;
+    if (deps.firstSeen && !(await deps.firstSeen(m.id))) return;
     ports.remember(msg.address, { userId: m.author.id });
     const port = ports.channel(msg.address);
     if (port) start(msg, port);

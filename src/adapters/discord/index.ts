@@ -1,12 +1,20 @@
+import { hostname } from 'node:os';
 import { Client, type ClientOptions, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { AdapterDeps, AdapterHandle } from '../types.ts';
 import { registerCommands } from './commands.ts';
+import { Election } from './election.ts';
+import { DiscordStartError, Gateway, whoAmI } from './gateway.ts';
 import { installHandlers } from './handlers.ts';
+import { CallbackBridge, type Endpoint, interactionsEndpoint } from './http-interactions.ts';
 import { DiscordPorts } from './ports.ts';
+import { publicKeyFromHex } from './verify.ts';
+
+export { DiscordStartError } from './gateway.ts';
 
 // The Discord adapter: discord.js against DISCORD_API_URL (the gateway URL comes from GET /gateway/bot),
 // slash commands registered on start, chats registered with the engine under `dc` so results can reach a
-// channel after the interaction token has died.
+// channel after the interaction token has died. Several instances on Redis: one elected instance holds the
+// gateway (election.ts), every instance serves HTTP interactions (http-interactions.ts) and posts over REST.
 
 export interface DiscordOptions {
   /** Lifetime of an interaction token (Discord: 15 minutes); tests shorten it. */
@@ -14,6 +22,8 @@ export interface DiscordOptions {
   /** How long login may take before startup fails. */
   readyTimeoutMs?: number;
   now?: () => number;
+  /** How long an interaction received over HTTP may wait for its handler's first answer (Discord: 3 s). */
+  httpAckMs?: number;
 }
 
 export const INTERACTION_TTL_MS = 15 * 60_000;
@@ -28,50 +38,6 @@ const fetchRequest = ((url: string, init: RequestInit) => fetch(url, init)) as u
   NonNullable<ClientOptions['rest']>['makeRequest']
 >;
 
-/** Startup failures: one line, never the token. */
-export class DiscordStartError extends Error {
-  override name = 'DiscordStartError';
-}
-
-const CLOSE_REASONS: Record<number, string> = {
-  4004: 'Discord rejected DISCORD_TOKEN (gateway authentication failed): copy the bot token again from the Developer Portal',
-  4013: 'Discord refused the gateway intents (invalid intents)',
-  4014: 'Discord refused the gateway intents: this bot only needs Guilds, Guild Messages and Direct Messages (no privileged intents)',
-};
-
-async function connect(client: Client, token: string, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const failed = new Promise<never>((_, reject) => {
-    client.on(Events.ShardDisconnect, (event) => {
-      reject(
-        new DiscordStartError(CLOSE_REASONS[event.code] ?? `Discord closed the gateway (code ${event.code})`),
-      );
-    });
-    timer = setTimeout(
-      () => reject(new DiscordStartError(`Discord did not become ready within ${timeoutMs / 1000} s`)),
-      timeoutMs,
-    );
-  });
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  try {
-    await Promise.race([
-      client.login(token).catch((err: unknown) => {
-        const e = err as { code?: string; status?: number; message?: string };
-        if (e.code === 'TokenInvalid' || e.status === 401)
-          throw new DiscordStartError(
-            'Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the Developer Portal',
-          );
-        throw new DiscordStartError(`Could not reach Discord: ${e.message ?? String(err)}`);
-      }),
-      failed,
-    ]);
-    await Promise.race([ready, failed]);
-  } finally {
-    clearTimeout(timer);
-    failed.catch(() => {});
-  }
-}
-
 export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = {}): Promise<AdapterHandle> {
   const { config, secrets } = deps;
   const token = config.DISCORD_TOKEN;
@@ -79,7 +45,8 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
   secrets.add(token);
   const logger = deps.logger.child({ adapter: 'discord' });
   const api = config.DISCORD_API_URL?.replace(/\/+$/, '');
-  const client = new Client({
+  const bridge = new CallbackBridge();
+  const clientOptions: ClientOptions = {
     // No privileged intent: DMs and messages that mention the bot still carry their content.
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
     // DM channels are not cached; without this partial their messages would be dropped.
@@ -87,18 +54,21 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
     allowedMentions: { parse: [] },
     // A video upload may take longer than the default 15 s, and a timed-out POST is retried by default:
     // the upload may have landed, so a retry could post the video twice. 429s are queued, not "retried".
-    rest: { ...(api ? { api } : {}), makeRequest: fetchRequest, timeout: 120_000, retries: 0 },
-  });
-
-  try {
-    await connect(client, token, options.readyTimeoutMs ?? 30_000);
-  } catch (err) {
+    rest: {
+      ...(api ? { api } : {}),
+      makeRequest: bridge.wrap(fetchRequest),
+      timeout: 120_000,
+      retries: 0,
+    },
+  };
+  // REST for every instance (ports, HTTP interactions); it never logs in. The gateway has clients of its own.
+  const client = new Client(clientOptions);
+  client.rest.setToken(token);
+  const report = (status: 'ok' | 'down', reason: string) => deps.health?.report('discord', status, reason);
+  const { botId, appId } = await whoAmI(client.rest).catch(async (err: unknown) => {
     await client.destroy().catch(() => {});
-    throw err instanceof DiscordStartError ? err : new DiscordStartError(secrets.redact(String(err)));
-  }
-  const botId = client.user?.id ?? '';
-  const appId = client.application?.id ?? botId;
-  logger.info({ bot: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
+    throw err;
+  });
 
   await registerCommands(client.rest, appId, config.DISCORD_GUILD_ID).catch((err: unknown) =>
     logger.warn({ err: (err as Error).message }, 'registering slash commands failed; they may be stale'),
@@ -111,17 +81,83 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
     now: options.now ?? Date.now,
   });
   deps.engine.registerChats('dc', (address) => ports.resolve(address));
-  installHandlers(client, {
-    engine: deps.engine,
+  // Two instances briefly on the gateway (a holder stalled past its lease) must not answer a message twice.
+  const shared = /^rediss?:/.test(config.STORE_URL);
+  const firstSeen = (id: string) => deps.state.setIfAbsent(`discord:message:${id}`, 1, 15 * 60_000);
+  const install = (c: Client) => {
+    installHandlers(c, {
+      engine: deps.engine,
+      logger,
+      ports,
+      botId,
+      ...(shared ? { firstSeen } : {}),
+    });
+    c.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord client error'));
+    // For /metrics: `route` is the rate-limit route, ids and tokens already replaced by placeholders.
+    c.rest.on('response', (req, res) => {
+      if (res.ok) return;
+      const method = `${req.method} ${req.route}`;
+      deps.metrics?.platformError('discord', method, res.status);
+      // A 429 is always sent again after its delay (`retries: 0` covers only 5xx and timeouts).
+      if (res.status === 429) deps.metrics?.platformRetry('discord', method);
+    });
+  };
+  install(client);
+
+  let endpoint: Endpoint | undefined;
+  if (config.DISCORD_PUBLIC_KEY) {
+    endpoint = interactionsEndpoint({
+      client,
+      bridge,
+      publicKey: publicKeyFromHex(config.DISCORD_PUBLIC_KEY),
+      state: deps.state,
+      logger,
+      ackMs: options.httpAckMs ?? 2_500,
+      now: Date.now,
+    });
+    deps.mount(config.DISCORD_INTERACTIONS_PATH, endpoint.handle);
+    logger.info({ path: config.DISCORD_INTERACTIONS_PATH }, 'discord http interactions served');
+  }
+
+  const gateway = new Gateway({
+    clientOptions,
+    token,
+    timeoutMs: options.readyTimeoutMs ?? 30_000,
+    install,
+    report,
     logger,
-    ports,
-    botId,
+    secrets,
   });
-  client.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord client error'));
+  let election: Election | undefined;
+  try {
+    if (!config.DISCORD_GATEWAY) report('ok', 'http interactions');
+    else if (!shared) await gateway.open();
+    else {
+      election = new Election({
+        state: deps.state,
+        key: 'discord:gateway',
+        owner: deps.instanceId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+        leaseMs: config.DISCORD_GATEWAY_LEASE_MS,
+        logger,
+        elected: () => gateway.open(),
+        deposed: async () => {
+          await gateway.close();
+          report('ok', 'standby');
+        },
+        tookOver: () => deps.metrics?.leaseTakeover('gateway'),
+      });
+      if (!(await election.start())) report('ok', 'standby');
+    }
+  } catch (err) {
+    await client.destroy().catch(() => {});
+    throw err instanceof DiscordStartError ? err : new DiscordStartError(secrets.redact(String(err)));
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      endpoint?.close();
+      await (election ? election.stop() : gateway.close());
       await client.destroy();
       logger.info({}, 'discord adapter stopped');
     })();

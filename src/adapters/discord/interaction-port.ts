@@ -1,5 +1,5 @@
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import {
   type ChannelPort,
   isApiError,
@@ -8,6 +8,7 @@ import {
   payloads,
   videoPayload,
 } from './channel-port.ts';
+import { sendDirect } from './direct.ts';
 import { allowedMentions, buttonRow, clip, DEFAULT_FILE_LIMIT } from './encode.ts';
 
 // The ChatPort for one interaction, after deferReply: the first message fills the deferred reply, later
@@ -93,6 +94,23 @@ export class InteractionPort implements ChatPort {
     return { id };
   }
 
+  /**
+   * Ephemeral while the interaction lives (only its user sees it); once its token is dead, never the channel
+   * (that is public) but a DM.
+   */
+  async sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    if (!this.expired && to.id === this.interaction.user.id) {
+      try {
+        let id = '';
+        for (const p of payloads({ ...message, ephemeral: true })) id = await this.#postWebhook(p);
+        return { id };
+      } catch (err) {
+        if (!this.#markDead(err)) throw err;
+      }
+    }
+    return sendDirect(this.env, to, message);
+  }
+
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
     const where = this.#refs.get(ref.id);
     if (!where) return this.channel.edit(ref, message);
@@ -121,6 +139,9 @@ export class InteractionPort implements ChatPort {
   }
 
   async sendVideo(video: VideoOut): Promise<void> {
+    // A webhook message takes no nonce: a video that may be posted again after a crash goes to the channel,
+    // where Discord drops the repeat (ChannelPort.sendVideo), mentioning the user who asked.
+    if (video.key !== undefined) return this.channel.sendVideo(video, this.interaction.user.id);
     const list = await videoPayload(video, this.videoLimitBytes);
     for (const p of list) {
       try {

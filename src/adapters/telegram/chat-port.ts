@@ -1,11 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type Api, GrammyError, InputFile } from 'grammy';
-import type { ChatAddress, ChatPort, OutMessage, SentRef, VideoOut } from '../../core/ports.ts';
+import { type Api, GrammyError } from 'grammy';
+import { LRUCache } from 'lru-cache';
+import type { ChatAddress, ChatPort, OutMessage, Recipient, SentRef, VideoOut } from '../../core/ports.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseAddress, type TgTarget } from './decode.ts';
 import { clip, keyboard, splitCaption, splitText } from './encode.ts';
 import { uploadLimit } from './media.ts';
+import { diskFile } from './retry.ts';
 
 // The core's ChatPort for one Telegram chat (or forum topic). It tells Telegram's upload limit and enforces its
 // mechanics: 4096-character messages, 1024-character captions, edits at most once per `editGapMs` per message
@@ -70,6 +72,30 @@ export class TelegramChatPort implements ChatPort {
     return { id };
   }
 
+  /**
+   * A DM: a user's private chat has the user's id. Telegram answers 403 when the user never started the bot
+   * (or blocked it); then the core says in the group where to get the answer. Only a positive id is a user:
+   * an anonymous group admin writes as the group itself, which is no private place.
+   */
+  async sendPrivate(to: Recipient, message: OutMessage): Promise<SentRef | undefined> {
+    const userId = Number(to.id);
+    if (!Number.isSafeInteger(userId) || userId <= 0) return undefined;
+    let id = '';
+    try {
+      for (const part of splitText(message.text)) {
+        id = String((await this.deps.api.sendMessage(userId, part)).message_id);
+      }
+    } catch (err) {
+      const unreachable =
+        err instanceof GrammyError &&
+        (err.error_code === 403 || (err.error_code === 400 && /chat not found/i.test(err.description)));
+      if (!unreachable) throw err;
+      this.deps.logger.info({ address: this.address }, 'telegram: the user has no private chat with the bot');
+      return undefined;
+    }
+    return { id };
+  }
+
   async edit(ref: SentRef, message: OutMessage): Promise<void> {
     const id = this.#replaced.get(ref.id) ?? ref.id;
     const text = clip(message.text);
@@ -126,8 +152,10 @@ export class TelegramChatPort implements ChatPort {
     const action = setInterval(() => void this.activity('upload_video'), CHAT_ACTION_EVERY_MS);
     try {
       await this.activity('upload_video');
-      // A path (not a stream): grammY reopens it if auto-retry has to send the request again.
-      await this.deps.api.sendVideo(this.target.chatId, new InputFile(path, basename(path)), {
+      // A path (not a stream): grammY reopens it for every attempt, so the upload may be re-sent when Telegram
+      // surely did not process it (retry.ts). Telegram has no idempotency key: a repeat after a crash that cut
+      // the answer is a second copy (README, Reliability).
+      await this.deps.api.sendVideo(this.target.chatId, diskFile(path, basename(path)), {
         ...this.#thread,
         supports_streaming: true,
         ...(video.durationSec !== undefined ? { duration: Math.round(video.durationSec) } : {}),
@@ -149,11 +177,24 @@ export class TelegramChatPort implements ChatPort {
   }
 }
 
+/** How many chats' ports stay cached; an evicted one is made again (work in flight keeps its own). */
+export const PORTS_CACHED = 1_000;
+
 /** One port per chat address, shared by inbound messages and the engine's resolver (late results). */
 export class ChatPorts {
-  #ports = new Map<ChatAddress, TelegramChatPort>();
+  readonly #ports: LRUCache<ChatAddress, TelegramChatPort>;
 
-  constructor(readonly deps: PortDeps) {}
+  constructor(
+    readonly deps: PortDeps,
+    max = PORTS_CACHED,
+  ) {
+    this.#ports = new LRUCache({ max });
+  }
+
+  /** How many chats' ports are cached (tests). */
+  get size(): number {
+    return this.#ports.size;
+  }
 
   get(address: ChatAddress): TelegramChatPort | undefined {
     const cached = this.#ports.get(address);

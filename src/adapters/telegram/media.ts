@@ -56,7 +56,6 @@ async function openFile(
     return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
   }
   const url = `${deps.apiRoot.replace(/\/+$/, '')}/file/bot${deps.token}/${path}`;
-  deps.secrets.add(url);
   let res: Response;
   try {
     res = await fetch(url, { signal });

@@ -27,21 +27,30 @@ function firstArg(s: string): [string, string] {
   return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i).trim()];
 }
 
-function urlAttachment(url: URL): Attachment {
+/** Anything that looks like a link (`scheme://…`): the core decides whether NemoVideo may fetch it. */
+const LINK = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function urlAttachment(target: string): Attachment {
+  const url = URL.canParse(target) ? new URL(target) : undefined;
+  if (!url) return { name: target, url: target };
   const last = url.pathname.split('/').pop() || 'file';
   let name = last;
   try {
     name = decodeURIComponent(last);
   } catch {
-    // A malformed escape (`%zz`) is not worth a crash: keep the name as typed.
+    // A malformed escape (`%zz`) is not worth a crash: keep the name as typed (the core refuses the link).
   }
   const mimeType = mimeFromName(name);
   return { name, url: url.href, ...(mimeType ? { mimeType } : {}) };
 }
 
+const resolvePath = (arg: string, cwd: string): string =>
+  path.resolve(cwd, arg.startsWith('~/') ? path.join(homedir(), arg.slice(2)) : arg);
+
 async function fileAttachment(arg: string, cwd: string): Promise<Attachment | undefined> {
-  const file = path.resolve(cwd, arg.startsWith('~/') ? path.join(homedir(), arg.slice(2)) : arg);
+  const file = resolvePath(arg, cwd);
   const info = await stat(file).catch(() => undefined);
+  if (info?.isDirectory()) return { name: arg, directory: true };
   if (!info?.isFile()) return undefined;
   const name = path.basename(file);
   const mimeType = mimeFromName(name);
@@ -53,6 +62,19 @@ async function fileAttachment(arg: string, cwd: string): Promise<Attachment | un
     open: async (signal) =>
       Readable.toWeb(createReadStream(file, { signal })) as unknown as ReadableStream<Uint8Array>,
   };
+}
+
+/**
+ * `/upload my clip.mp4 make it short` without quotes: the first word is no file, but with the next words it
+ * may be. The longest such path that exists (a few words at most) is what the user meant.
+ */
+async function spacedPath(rest: string, cwd: string): Promise<string | undefined> {
+  const gaps = [...rest.matchAll(/\s+/g)].map((m) => m.index + m[0].length).slice(1, 8);
+  let found: string | undefined;
+  for (const end of [...gaps.map((g) => rest.slice(0, g).trimEnd()), rest.trimEnd()]) {
+    if (await stat(resolvePath(end, cwd)).catch(() => undefined)) found = end;
+  }
+  return found;
 }
 
 let counter = 0;
@@ -72,13 +94,10 @@ export async function parseLine(line: string, cwd = process.cwd()): Promise<Pars
   if (!upload || !rest) return { kind: 'message', message: { ...base, text, attachments: [] } };
 
   const [target, instruction] = firstArg(rest);
-  let attachment: Attachment | undefined;
-  if (/^https?:\/\//i.test(target)) {
-    const url = URL.canParse(target) ? new URL(target) : undefined;
-    attachment = url && urlAttachment(url);
-  } else {
-    attachment = await fileAttachment(target, cwd);
+  let attachment = LINK.test(target) ? urlAttachment(target) : await fileAttachment(target, cwd);
+  if (!attachment) {
+    const spaced = instruction && !/^["']/.test(rest) ? await spacedPath(rest, cwd) : undefined;
+    attachment = { name: target, missing: true, ...(spaced ? { spacedPath: spaced } : {}) };
   }
-  attachment ??= { name: target, missing: true };
   return { kind: 'message', message: { ...base, text: instruction, attachments: [attachment] } };
 }

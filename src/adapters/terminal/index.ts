@@ -5,10 +5,12 @@ import type { ChatPort, Engine } from '../../core/ports.ts';
 import { messages } from '../../i18n/index.ts';
 import type { Logger } from '../../secrets.ts';
 import { parseLine, TERMINAL_ADDRESS } from './inbound.ts';
-import { createTerminalPort } from './port.ts';
-import { plainScreen, type Screen, ttyScreen } from './screen.ts';
+import type { HumanLog } from './log-lines.ts';
+import { createTerminalPort, type TerminalPort } from './port.ts';
+import { plainScreen, type Screen, type TtyScreen, ttyScreen } from './screen.ts';
 
 export { mimeFromName, parseLine, TERMINAL_ADDRESS } from './inbound.ts';
+export { type HumanLog, humanLine, humanLog } from './log-lines.ts';
 export { buttonHint, createTerminalPort, renderMessage } from './port.ts';
 
 export interface TerminalOptions {
@@ -23,6 +25,8 @@ export interface TerminalOptions {
   ready?: () => Promise<void>;
   /** Stops reading at once (shutdown); the engine's close persists what is in flight. */
   signal?: AbortSignal;
+  /** Logs shown as short lines on this screen (stderr is the same TTY); see log-lines.ts. */
+  logs?: HumanLog;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function startTerminal(options: TerminalOptions): Promise<void> {
   await options.ready?.();
   if (signal?.aborted) return;
   log.debug({ interactive: options.interactive }, 'terminal chat started');
-  if (tty) await runInteractive(options, chat, screen, tty.setPrompt, tty.userLine);
+  if (tty) await runInteractive(options, chat, tty);
   else await runScript(options, chat);
 }
 
@@ -66,32 +70,52 @@ async function runScript(options: TerminalOptions, chat: ChatPort): Promise<void
   if (!signal?.aborted) await orAbort(engine.idle(), signal);
 }
 
-/** A person: lines are handled without blocking the prompt (the engine queues a prompt behind a running turn). */
-async function runInteractive(
-  options: TerminalOptions,
-  chat: ChatPort,
-  screen: Screen,
-  setPrompt: (redraw: () => void) => void,
-  userLine: () => void,
-): Promise<void> {
-  const { engine, signal } = options;
+/**
+ * A person: lines are handled without blocking the input (the engine queues a prompt behind a running turn).
+ * The `> ` prompt shows only when the bot waits for the user: while work runs, bot output redraws just what
+ * the user is typing. A first Ctrl+C while work runs says what quitting costs; a second one quits.
+ */
+async function runInteractive(options: TerminalOptions, chat: TerminalPort, tty: TtyScreen): Promise<void> {
+  const { engine, signal, config } = options;
   const rl = createInterface({ input: options.input, output: options.output, terminal: true });
-  rl.setPrompt('> ');
-  setPrompt(() => rl.prompt(true));
+  let pending = 0;
+  let warned = false;
+  const working = () => engine.working(TERMINAL_ADDRESS) ?? (pending > 0 ? 'turn' : undefined);
+  const redraw = () => {
+    rl.setPrompt(working() ? '' : '> ');
+    rl.prompt(true);
+  };
+  tty.setPrompt(redraw);
+  options.logs?.attach((line) => tty.print(line));
   // Before any message there is nothing to choose a language from but the core's default.
-  screen.print(messages(chooseLang({})).terminalWelcome);
+  tty.print(messages(chooseLang({})).terminalWelcome);
   rl.on('line', (line) => {
-    userLine();
-    void handleLine(engine, chat, line).finally(() => rl.prompt(true));
+    tty.userLine();
+    warned = false;
+    pending++;
+    redraw();
+    void handleLine(engine, chat, line).finally(() => {
+      pending--;
+      redraw();
+    });
   });
-  // Readline swallows Ctrl+C; hand it to main's SIGINT handler (stop, persist, exit).
-  rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+  rl.on('SIGINT', () => {
+    const work = working();
+    if (work && !warned) {
+      warned = true;
+      tty.print(messages(chat.lang).quitWhileWorking(work, !config.STORE_URL.startsWith('memory:')));
+      return;
+    }
+    // Readline swallows Ctrl+C; hand it to main's SIGINT handler (stop, persist, exit).
+    process.kill(process.pid, 'SIGINT');
+  });
   const closed = new Promise<void>((resolve) => rl.once('close', resolve));
   const stop = () => rl.close();
   signal?.addEventListener('abort', stop, { once: true });
   await closed;
   signal?.removeEventListener('abort', stop);
-  setPrompt(() => {});
+  tty.setPrompt(() => {});
+  options.logs?.attach(undefined);
   if (!signal?.aborted) await orAbort(engine.idle(), signal);
 }
 

@@ -32,10 +32,19 @@ export interface TerminalPortOptions {
   exportDir: string;
 }
 
-export function createTerminalPort({ address, screen, exportDir }: TerminalPortOptions): ChatPort {
+/** The terminal's port also tells the language the core last answered in, for the terminal's own notices. */
+export interface TerminalPort extends ChatPort {
+  readonly lang: Lang;
+}
+
+export function createTerminalPort({ address, screen, exportDir }: TerminalPortOptions): TerminalPort {
   const texts = new Map<string, string>();
   let lastRef: string | undefined;
   let next = 0;
+  let lang: Lang = 'en';
+  const heard = (l: Lang | undefined) => {
+    if (l) lang = l;
+  };
 
   const print = (id: string, text: string) => {
     screen.print(text);
@@ -43,18 +52,26 @@ export function createTerminalPort({ address, screen, exportDir }: TerminalPortO
     lastRef = id;
   };
 
-  return {
+  const port: TerminalPort = {
     address,
+    get lang() {
+      return lang;
+    },
     // A terminal has no upload limit: every render is downloaded and saved.
     videoLimitBytes: Number.POSITIVE_INFINITY,
 
     async send(message: OutMessage): Promise<SentRef> {
+      heard(message.lang);
       const id = String(++next);
       print(id, renderMessage(message));
       return { id };
     },
 
+    // Nobody else reads this screen: a private message is an ordinary one.
+    sendPrivate: (_to, message) => port.send(message),
+
     async edit(ref: SentRef, message: OutMessage): Promise<void> {
+      heard(message.lang);
       const text = renderMessage(message);
       // A script reading stdout gets each new state once, never a repeat of the same line.
       if (texts.get(ref.id) === text) return;
@@ -85,4 +102,5 @@ export function createTerminalPort({ address, screen, exportDir }: TerminalPortO
       print(id, `Saved: ${dest} (${megabytes(size)} MB)`);
     },
   };
+  return port;
 }

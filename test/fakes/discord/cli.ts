@@ -7,15 +7,20 @@ import { startFakeDiscord } from './server.ts';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write('usage: npm run fake:discord [-- --port N]   (default: a free port)\n');
+  process.stdout.write(
+    'usage: npm run fake:discord [-- --port N] [--interactions URL]\n' +
+      '  --interactions URL  send interactions as signed POSTs to the bot (its /discord/interactions)\n',
+  );
   process.exit(0);
 }
 const portAt = args.indexOf('--port');
 const fake = await startFakeDiscord({}, portAt >= 0 ? Number(args[portAt + 1]) : 0);
+const interactionsUrl = args[args.indexOf('--interactions') + 1];
+if (args.includes('--interactions') && interactionsUrl) fake.options.interactionsUrl = interactionsUrl;
 // The person at this terminal owns the server: /reset and /lang need Manage Server.
 const OWNER = { permissions: 1n << 5n };
 process.stdout.write(
-  `fake Discord on ${fake.url}\nstart the bot with:\n  DISCORD_TOKEN=${fake.token} DISCORD_API_URL=${fake.url} npm start\n` +
+  `fake Discord on ${fake.url}\nstart the bot with:\n  DISCORD_TOKEN=${fake.token} DISCORD_API_URL=${fake.url} DISCORD_PUBLIC_KEY=${fake.publicKey} npm start\n` +
     'then type /credits, /video <prompt>, /export, /status, /lang zh, "@ <text>" (a mention), "!press export"\n',
 );
 

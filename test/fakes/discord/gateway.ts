@@ -6,6 +6,10 @@ import type { DiscordState } from './state.ts';
 // The gateway (v10, JSON, no compression): HELLO → IDENTIFY (token checked: close 4004) → READY with the
 // application and the unavailable guilds → one GUILD_CREATE per guild (discord.js waits for them before
 // `clientReady`), heartbeat ACKs, then dispatches pushed by the test helpers.
+// Like Discord, it lets several sessions of one bot (one shard) be open at once and sends every event to each
+// (which is why the bot elects one holder); a second IDENTIFY on one connection is closed with 4005. It
+// counts the sessions open now and the most ever open at once, so a test can assert there was never more
+// than one.
 
 export const Intents = {
   Guilds: 1 << 0,
@@ -17,8 +21,10 @@ export const Intents = {
 export class Gateway {
   readonly #wss: WebSocketServer;
   #sockets = new Set<WebSocket>();
-  #ready: WebSocket | undefined;
-  #seq = 0;
+  /** Identified sessions, oldest first, each with its own sequence number. */
+  #sessions = new Map<WebSocket, { seq: number }>();
+  /** The most sessions ever identified at the same time. */
+  maxSessions = 0;
 
   constructor(
     server: Server,
@@ -36,7 +42,12 @@ export class Gateway {
   }
 
   get connected(): boolean {
-    return this.#ready !== undefined;
+    return this.#sessions.size > 0;
+  }
+
+  /** Sessions identified and open now. */
+  get sessions(): number {
+    return this.#sessions.size;
   }
 
   #send(ws: WebSocket, payload: object): void {
@@ -47,7 +58,7 @@ export class Gateway {
     this.#sockets.add(ws);
     ws.on('close', () => {
       this.#sockets.delete(ws);
-      if (this.#ready === ws) this.#ready = undefined;
+      if (this.#sessions.delete(ws)) this.state.changed();
     });
     this.#send(ws, {
       op: 10,
@@ -75,6 +86,10 @@ export class Gateway {
         this.#send(ws, { op: 11, d: null, s: null, t: null });
         return;
       case 2: {
+        if (this.#sessions.has(ws)) {
+          ws.close(4005, 'Already authenticated.');
+          return;
+        }
         const d = msg.d as { token: string; intents: number };
         if (d.token !== options.token || options.identifyCloseCode === 4004) {
           ws.close(4004, 'Authentication failed.');
@@ -85,9 +100,9 @@ export class Gateway {
           return;
         }
         this.state.identify = { token: d.token, intents: d.intents };
-        this.#ready = ws;
-        this.#seq = 0;
-        this.#dispatch('READY', {
+        this.#sessions.set(ws, { seq: 0 });
+        this.maxSessions = Math.max(this.maxSessions, this.#sessions.size);
+        this.#send1(ws, 'READY', {
           v: 10,
           user: { ...userPayload(options.bot), bot: true, verified: true, flags: 0, mfa_enabled: false },
           guilds: options.guilds.map((g) => ({ id: g.id, unavailable: true })),
@@ -96,7 +111,7 @@ export class Gateway {
           shard: [0, 1],
           application: { id: options.applicationId, flags: 0 },
         });
-        for (const g of options.guilds) this.#dispatch('GUILD_CREATE', guildPayload(g, options.bot));
+        for (const g of options.guilds) this.#send1(ws, 'GUILD_CREATE', guildPayload(g, options.bot));
         this.state.changed();
         return;
       }
@@ -109,10 +124,16 @@ export class Gateway {
     }
   }
 
+  #send1(ws: WebSocket, t: string, d: unknown): void {
+    const session = this.#sessions.get(ws);
+    if (!session) return;
+    session.seq += 1;
+    this.#send(ws, { op: 0, t, s: session.seq, d });
+  }
+
   #dispatch(t: string, d: unknown): void {
-    if (!this.#ready) throw new Error('fake Discord: no identified gateway connection');
-    this.#seq += 1;
-    this.#send(this.#ready, { op: 0, t, s: this.#seq, d });
+    if (this.#sessions.size === 0) throw new Error('fake Discord: no identified gateway connection');
+    for (const ws of this.#sessions.keys()) this.#send1(ws, t, d);
   }
 
   /** Sends an event to the identified bot; throws when the bot is not connected. */

@@ -63,6 +63,11 @@ export function channelPayload(c: FakeChannel, guildId: string) {
   };
 }
 
+/** The DM channel with a user: one per user, a stable id. */
+export function dmChannelId(userId: string): string {
+  return `5${userId.slice(1)}`;
+}
+
 export function dmChannelPayload(id: string, user: FakeUser) {
   return { id, type: 1, recipients: [userPayload(user)], last_message_id: null };
 }
@@ -133,5 +138,6 @@ export function messagePayload(m: FakeMessage, author: FakeUser, guildId: string
     pinned: false,
     flags: m.flags,
     ...(m.interactionId ? { webhook_id: '0', application_id: '0' } : {}),
+    ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
   };
 }

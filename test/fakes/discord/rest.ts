@@ -1,4 +1,11 @@
-import { channelPayload, dmChannelPayload, messagePayload, snowflake, userPayload } from './payloads.ts';
+import {
+  channelPayload,
+  dmChannelId,
+  dmChannelPayload,
+  messagePayload,
+  snowflake,
+  userPayload,
+} from './payloads.ts';
 import type { DiscordState } from './state.ts';
 import type { FakeInteraction, FakeMessage, RecordedFile } from './types.ts';
 
@@ -29,6 +36,7 @@ const INVALID_WEBHOOK_TOKEN = err(401, 50027, 'Invalid Webhook Token');
 const UNKNOWN_MESSAGE = err(404, 10008, 'Unknown Message');
 const UNKNOWN_CHANNEL = err(404, 10003, 'Unknown Channel');
 const EMPTY_MESSAGE = err(400, 50006, 'Cannot send an empty message');
+const CANNOT_MESSAGE = err(403, 50007, 'Cannot send messages to this user');
 const TOO_LONG = err(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
 
 type Body = Record<string, unknown>;
@@ -62,6 +70,7 @@ export function handleRest(state: DiscordState, req: RestRequest): RestAnswer {
     };
   if (route === 'GET /gateway') return { status: 200, body: { url: req.gatewayUrl } };
   if (route === 'GET /users/@me') return { status: 200, body: userPayload(state.options.bot) };
+  if (route === 'POST /users/@me/channels') return openDm(state, body);
   if (route === 'GET /applications/@me')
     return { status: 200, body: { id: app, name: state.options.bot.username, bot_public: true, flags: 0 } };
   if (method === 'PUT' && parts[0] === 'applications' && parts[1] === app && parts.at(-1) === 'commands') {
@@ -101,8 +110,11 @@ function channel(
   if (method === 'POST' && rest[0] === 'typing' && rest.length === 1) return { status: 204 };
   if (rest[0] !== 'messages') return { status: 404, body: { message: '404: Not Found', code: 0 } };
   if (method === 'POST' && rest.length === 1) {
+    if (state.dms.get(channelId)?.dmsClosed) return CANNOT_MESSAGE;
     const invalid = checkContent(body, req.files);
     if (invalid) return invalid;
+    const again = repeatedNonce(state, channelId, body);
+    if (again) return { status: 200, body: messagePayload(again, state.options.bot, guildId) };
     const m = state.addMessage({
       channelId,
       content: String(body.content ?? ''),
@@ -110,6 +122,7 @@ function channel(
       files: req.files,
       authorId: state.options.bot.id,
     });
+    if (body.enforce_nonce === true && body.nonce !== undefined) m.nonce = String(body.nonce);
     return { status: 200, body: messagePayload(m, state.options.bot, guildId) };
   }
   const m = state.messages.find((x) => x.id === rest[1] && x.channelId === channelId && !x.deleted);
@@ -130,6 +143,38 @@ function channel(
   return { status: 404, body: { message: '404: Not Found', code: 0 } };
 }
 
+/**
+ * Create DM: `{recipient_id}` → the DM channel with that user (the same id every time). Opening it always
+ * works for a known user; Discord refuses only the message posted there (50007) when the user takes no DMs.
+ */
+function openDm(state: DiscordState, body: Body): RestAnswer {
+  const user = state.users.get(String(body.recipient_id ?? ''));
+  if (!user) return err(404, 10013, 'Unknown User');
+  const channelId = dmChannelId(user.id);
+  state.dms.set(channelId, user);
+  return { status: 200, body: dmChannelPayload(channelId, user) };
+}
+
+/** Discord's 5 minutes (an assumption: "the past few minutes"). */
+const NONCE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * `enforce_nonce`: a create with the nonce of a message the same author created within the window returns that
+ * message, and creates nothing. (Without `enforce_nonce` the nonce dedupes nothing, as on Discord.)
+ */
+function repeatedNonce(state: DiscordState, channelId: string, body: Body): FakeMessage | undefined {
+  if (body.enforce_nonce !== true || body.nonce === undefined) return undefined;
+  const nonce = String(body.nonce);
+  const since = Date.now() - (state.options.nonceWindowMs ?? NONCE_WINDOW_MS);
+  return state.messages.find(
+    (m) =>
+      m.nonce === nonce &&
+      m.channelId === channelId &&
+      m.authorId === state.options.bot.id &&
+      m.createdAt >= since,
+  );
+}
+
 function checkContent(body: Body, files: RecordedFile[]): RestAnswer | undefined {
   const content = typeof body.content === 'string' ? body.content : '';
   if (content.length > 2000) return TOO_LONG;
@@ -144,7 +189,7 @@ function tooLarge(state: DiscordState, files: RecordedFile[]): RestAnswer | unde
   return undefined;
 }
 
-function callback(
+export function callback(
   state: DiscordState,
   id: string,
   token: string,

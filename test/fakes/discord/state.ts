@@ -36,6 +36,8 @@ export class DiscordState {
   readonly commands = new Map<string, unknown[]>();
   /** DM channel id → the user on the other side. */
   readonly dms = new Map<string, FakeUser>();
+  /** Interactions POSTed to the bot's endpoint whose answer has not been read yet, by token. */
+  readonly inFlight = new Map<string, Promise<void>>();
   identify: { token: string; intents: number } | undefined;
   heartbeats = 0;
   #waiters = new Set<() => void>();

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 // The control surface of the fake Discord (test/fakes/discord/server.ts). Tests may change `fake.options`
 // at any time; the next request or dispatch sees the change.
 
@@ -20,6 +22,8 @@ export interface FakeUser {
   username: string;
   globalName?: string;
   bot?: boolean;
+  /** Takes no direct messages from the bot (privacy settings, no shared server): posting there is 50007. */
+  dmsClosed?: boolean;
 }
 
 export interface FakeDiscordOptions {
@@ -40,6 +44,19 @@ export interface FakeDiscordOptions {
   maxUploadBytes: number;
   /** Close the gateway with this code on IDENTIFY (4004 bad token, 4014 disallowed intents). */
   identifyCloseCode?: number;
+  /**
+   * How long a create-message `nonce` sent with `enforce_nonce: true` is remembered: within it, a second create
+   * by the same author with the same nonce returns the first message instead of a new one (Discord: "the past
+   * few minutes").
+   */
+  nonceWindowMs?: number;
+  /**
+   * The Interactions Endpoint URL: when set, interactions are signed POSTs to it instead of gateway events
+   * (as Discord does once the URL is saved in the Developer Portal).
+   */
+  interactionsUrl?: string;
+  /** The application's Ed25519 private key (default: one generated per fake); `fake.publicKey` is its hex. */
+  signingKey?: KeyObject;
 }
 
 export interface RecordedFile {
@@ -78,6 +95,8 @@ export interface FakeMessage {
   history: string[];
   deleted?: boolean;
   createdAt: number;
+  /** The `nonce` it was created with (kept only when the bot asked `enforce_nonce`). */
+  nonce?: string;
 }
 
 export interface FakeInteraction {
@@ -94,6 +113,8 @@ export interface FakeInteraction {
   ackFlags?: number;
   /** Set after a deferred or immediate reply: the message `@original` names. */
   originalId?: string;
+  /** Delivered over HTTP: how the bot's endpoint answered the POST. */
+  http?: { status: number; body: unknown };
 }
 
 export interface Ctx {

@@ -1,7 +1,10 @@
+import type { KeyObject } from 'node:crypto';
 import type { Gateway } from './gateway.ts';
 import { Intents } from './gateway.ts';
+import { deliverOverHttp } from './interactions.ts';
 import {
   channelPayload,
+  dmChannelId,
   dmChannelPayload,
   memberPayload,
   messagePayload,
@@ -25,7 +28,21 @@ export class UserActions {
     protected readonly state: DiscordState,
     private readonly gw: Gateway,
     private readonly base: () => string,
+    private readonly signingKey: () => KeyObject,
   ) {}
+
+  /** Over the gateway, or a signed POST to the Interactions Endpoint URL when one is set. */
+  #deliver(record: FakeInteraction, payload: object): void {
+    const url = this.state.options.interactionsUrl;
+    if (!url) {
+      this.gw.dispatch('INTERACTION_CREATE', payload);
+      return;
+    }
+    const delivery = deliverOverHttp(this.state, url, this.signingKey(), record, payload).finally(() =>
+      this.state.inFlight.delete(record.token),
+    );
+    this.state.inFlight.set(record.token, delivery);
+  }
 
   /** Puts bytes on the CDN, as Discord does when a user attaches a file. */
   upload(filename: string, bytes: Buffer, contentType: string): UploadedAttachment {
@@ -40,7 +57,7 @@ export class UserActions {
     const user = ctx.user ?? ALICE;
     this.state.users.set(user.id, user);
     if (ctx.dm) {
-      const channelId = `5${user.id.slice(1)}`;
+      const channelId = dmChannelId(user.id);
       this.state.dms.set(channelId, user);
       return { user, channelId, guildId: undefined, channel: dmChannelPayload(channelId, user) };
     }
@@ -120,7 +137,7 @@ export class UserActions {
       ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
     };
     const { record, payload } = this.#interaction('command', name, 2, data, ctx);
-    this.gw.dispatch('INTERACTION_CREATE', payload);
+    this.#deliver(record, payload);
     return record;
   }
 
@@ -132,7 +149,7 @@ export class UserActions {
     const { record, payload } = this.#interaction('button', customId, 3, data, where);
     record.originalId = message.id;
     const guildId = this.state.guildOf(message.channelId);
-    this.gw.dispatch('INTERACTION_CREATE', {
+    this.#deliver(record, {
       ...payload,
       message: messagePayload(message, this.state.options.bot, guildId),
     });

@@ -237,8 +237,9 @@ export async function handleChat(
     await work(turn.workMs);
     finish();
     if (turn.tool) {
-      if (await emit({ kind: 'result', id: callId, name: turn.tool.name, response: turn.tool.response }))
-        return;
+      const pad = o.bigToolResultChars > 0 ? { log: 'x'.repeat(o.bigToolResultChars) } : {};
+      const response = { ...turn.tool.response, ...pad };
+      if (await emit({ kind: 'result', id: callId, name: turn.tool.name, response })) return;
     }
     if (turn.text !== undefined) {
       if (o.partialText) {

@@ -120,7 +120,7 @@ export function handleAuthed(
     case 'upload': {
       const s = ctx.sessions.get(param);
       if (!s) return sendCode(ctx, res, 1002);
-      return void handleUrlUpload(ctx, res, s, body);
+      return handleUrlUpload(ctx, res, s, body);
     }
     default:
       sendJson(res, 404, { detail: `fake-nemo: no handler for ${route}` });

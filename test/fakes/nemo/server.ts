@@ -27,6 +27,7 @@ export function defaultFakeOptions(): FakeNemoOptions {
     lineEnding: '\n',
     chunkBytes: 65_536,
     trailingIssue: false,
+    bigToolResultChars: 0,
     renderPolls: 2,
     renderFails: false,
     duplicateRenderIdOnce: false,
@@ -66,11 +67,22 @@ function matchRoute(method: string, path: string): { route: FakeRoute; param: st
   return undefined;
 }
 
+/** When each outage window opened (its first hit). */
+const windowOpened = new WeakMap<InjectedFault, number>();
+
 function takeFault(ctx: FakeCtx, route: FakeRoute): InjectedFault | undefined {
   const faults = ctx.opts().faults;
   const i = faults.findIndex((f) => f.route === route && (f.times ?? 1) > 0);
   const f = faults[i];
   if (!f) return undefined;
+  if (f.windowMs !== undefined) {
+    const now = Date.now();
+    const opened = windowOpened.get(f) ?? now;
+    windowOpened.set(f, opened);
+    if (now - opened < f.windowMs) return f;
+    faults.splice(i, 1);
+    return takeFault(ctx, route);
+  }
   const left = (f.times ?? 1) - 1;
   if (left <= 0) faults.splice(i, 1);
   else f.times = left;
@@ -85,6 +97,20 @@ function answerFault(
   route: FakeRoute,
   f: InjectedFault,
 ) {
+  if (f.reset) {
+    res.socket?.destroy();
+    return true;
+  }
+  if (f.hangMs !== undefined) {
+    setTimeout(() => res.socket?.destroy(), f.hangMs).unref();
+    return true;
+  }
+  if (f.stallAfterBytes !== undefined) {
+    const mp4 = ctx.mp4();
+    res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': mp4.length });
+    res.write(mp4.subarray(0, f.stallAfterBytes));
+    return true;
+  }
   if (f.code !== undefined) {
     const t = ctx.tokens.get(bearer(req) ?? '');
     if (f.code === 1001 && t) t.revoked = true; // the server now considers that token invalid
@@ -153,6 +179,9 @@ export async function startFakeNemo(
     requests.push(rec);
     const matched = matchRoute(method, path);
     if (!matched && (method === 'GET' || method === 'HEAD') && path.startsWith('/files/')) {
+      counts.set('file', (counts.get('file') ?? 0) + 1);
+      const fault = takeFault(ctx, 'file');
+      if (fault && answerFault(ctx, req, res, 'file', fault)) return;
       if (handleFile(ctx, res, decodeURIComponent(path.slice(7)), method === 'HEAD')) return;
     }
     const isUpload = matched?.route === 'upload' && !/json/i.test(String(req.headers['content-type'] ?? ''));
@@ -229,6 +258,7 @@ export async function startFakeNemo(
       return [...ctx.issuedTokens, ...options.operatorTokens];
     },
     mp4: ctx.mp4,
+    renders: () => [...ctx.renders.values()].map(({ id, sessionId, polls }) => ({ id, sessionId, polls })),
     count: (route: FakeRoute) => counts.get(route) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {

@@ -13,16 +13,26 @@ export type FakeRoute =
   | 'poll'
   | 'cancel'
   | 'download'
-  | 'claim';
+  | 'claim'
+  /** GET /files/<name>: the "CDN" a render's output URL points at. */
+  | 'file';
 
-/** An error to answer instead of the normal reply, `times` times (default 1). */
+/** An error to answer instead of the normal reply, `times` times (default 1) or for a window of time. */
 export interface InjectedFault {
   route: FakeRoute;
-  /** Body code (1001, 1002, 2001, 4001, 4002) — sent as HTTP 200 or as a status, by `errorsAs`. */
+  /** Body code (1001, 1002, 2001, 4001, 4002, or a `{code: 500}` body) — sent as HTTP 200 or as a status, by `errorsAs`. */
   code?: number;
   /** Plain HTTP status with no business code (400, 402, 429, 500, 503). */
   status?: number;
   times?: number;
+  /** An outage window: from its first hit the fault answers every request of the route for this long (`times` ignored). */
+  windowMs?: number;
+  /** Close the connection without an answer (the client sees a network error). */
+  reset?: boolean;
+  /** Answer nothing for this long, then close the connection (the client's timeout trips first when shorter). */
+  hangMs?: number;
+  /** Only for download and file: send the headers and this many bytes of the MP4, then stall (never finish). */
+  stallAfterBytes?: number;
   /** Only for chat: close the socket after this many events instead of answering (mid-stream disconnect). */
   disconnectAfterEvents?: number;
   /** Only for chat: send `data: {"error": "<text>"}` after the first events, then close. */
@@ -58,6 +68,8 @@ export interface FakeNemoOptions {
   replyText?: string;
   /** Append the trailing "I encountered a temporary issue" text after real work. */
   trailingIssue: boolean;
+  /** Pad a tool result event with a `log` string of this many characters (an oversized SSE event); 0 = none. */
+  bigToolResultChars: number;
   /** Polls until a render completes (progress grows each poll). */
   renderPolls: number;
   renderFails: boolean;
@@ -113,6 +125,8 @@ export interface FakeNemo {
   readonly issuedTokens: string[];
   /** The sample MP4 as served (after padding). */
   mp4(): Buffer;
+  /** Renders the backend accepted, in creation order: each one is a charge. */
+  renders(): Array<{ id: string; sessionId: string; polls: number }>;
   /** Count of requests to a route. */
   count(route: FakeRoute): number;
   close(): Promise<void>;

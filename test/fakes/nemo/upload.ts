@@ -58,20 +58,41 @@ function describe(ctx: FakeCtx, s: FakeSession, filename: string, hash: string, 
   return info;
 }
 
-export async function handleUrlUpload(ctx: FakeCtx, res: ServerResponse, s: FakeSession, body: Buffer) {
+/** A file name from a URL's last path segment; undefined when the URL or its %-escapes are malformed. */
+function nameOfUrl(u: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(u).pathname.split('/').pop() || 'file');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `{urls}`: the fake does not download. A malformed URL (or `%zz` escape) answers 400 like a web framework's
+ * validation; a host under `.invalid` (RFC 6761: it never resolves) stands for a link the backend could not
+ * fetch (400 with the business envelope: the real wording is not public).
+ */
+export function handleUrlUpload(ctx: FakeCtx, res: ServerResponse, s: FakeSession, body: Buffer) {
   const json = parseJson(body);
   const urls =
     isRecord(json) && Array.isArray(json.urls) ? json.urls.filter((u) => typeof u === 'string') : [];
   if (urls.length === 0) return sendJson(res, 400, { detail: 'urls must be a non-empty list' });
-  const names = urls.map((u) =>
-    decodeURIComponent(new URL(u, 'http://x').pathname.split('/').pop() ?? 'file'),
-  );
-  if (names.some((n) => !TYPES[extOf(n)])) return sendCode(ctx, res, 4001);
+  const names = urls.map(nameOfUrl);
+  if (names.some((n) => n === undefined)) return sendJson(res, 400, { detail: 'malformed URL in urls' });
+  const unfetchable = urls.find((u) => new URL(u).hostname.endsWith('.invalid'));
+  if (unfetchable) {
+    return sendJson(res, 400, {
+      code: 400,
+      message: `failed to download ${new URL(unfetchable).host}`,
+      data: null,
+    });
+  }
+  if (names.some((n) => !TYPES[extOf(n ?? '')])) return sendCode(ctx, res, 4001);
   const files = names.map((n, i) =>
     describe(
       ctx,
       s,
-      n,
+      n ?? 'file',
       createHash('md5')
         .update(urls[i] ?? '')
         .digest('hex'),

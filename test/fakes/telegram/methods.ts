@@ -74,8 +74,25 @@ function sendMedia(
   return ok(message);
 }
 
+const SENDING = new Set(['sendMessage', 'sendVideo', 'sendDocument', 'sendPhoto', 'sendChatAction']);
+
+/**
+ * A user's private chat has the user's id (positive). Telegram lets a bot write there only after the user
+ * pressed Start (here: `privateChat(user)`) and until the user blocks it.
+ */
+function privateRefusal(state: TelegramState, p: Record<string, unknown>): MethodAnswer | undefined {
+  const chatId = Number(p.chat_id);
+  if (!(chatId > 0)) return undefined;
+  if (state.blocked.has(chatId)) return fail(403, 'Forbidden: bot was blocked by the user');
+  if (state.chats.get(chatId)?.type !== 'private')
+    return fail(403, "Forbidden: bot can't initiate conversation with a user");
+  return undefined;
+}
+
 export function callMethod(state: TelegramState, call: RecordedCall): MethodAnswer {
   const p = call.params;
+  const refused = SENDING.has(call.method) ? privateRefusal(state, p) : undefined;
+  if (refused) return refused;
   switch (call.method) {
     case 'getMe':
       return ok({

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseBody, resolveAttachments } from './body.ts';
+import { CONFLICT, TelegramFaults } from './faults.ts';
 import { callMethod, fail, type MethodAnswer } from './methods.ts';
 import { type SentMessage, TelegramState } from './state.ts';
+import { CONFLICT_TEXT, DeliverySwitches } from './switches.ts';
 import type { FakeTelegramOptions, RecordedCall, StoredFile, TgUser } from './types.ts';
 import { TelegramUsers } from './users.ts';
 
@@ -22,6 +24,12 @@ export class FakeTelegram extends TelegramUsers {
   #server: Server;
   #url = '';
   #held = new Set<ServerResponse>();
+  /** Ends held getUpdates requests early (a 409 window starting). */
+  #wakeHeld = new Set<() => void>();
+  /** Injected platform faults: 502 pages, 409 windows, stalled uploads (see faults.ts). */
+  readonly faults = new TelegramFaults();
+  /** Front pages (502/503), 409 Conflicts and held calls (switches.ts). */
+  readonly switches = new DeliverySwitches();
 
   constructor(options: FakeTelegramOptions) {
     super(new TelegramState(options));
@@ -58,6 +66,7 @@ export class FakeTelegram extends TelegramUsers {
   }
 
   async close(): Promise<void> {
+    this.faults.close();
     for (const res of this.#held) res.destroy();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -74,6 +83,15 @@ export class FakeTelegram extends TelegramUsers {
   /** The next `times` calls of `method` ('*': any method but getUpdates) answer 429 with `retry_after`. */
   rateLimit(method: string, times: number, retryAfterSec: number): void {
     this.state.rateLimits.push({ method, times, retryAfter: retryAfterSec });
+  }
+
+  /**
+   * getUpdates answers 409 Conflict for `ms`, starting with the request held now: what Telegram does while
+   * another instance polls with the same token (an old one still running during a deploy).
+   */
+  conflict(ms: number): void {
+    this.faults.conflictFor(ms);
+    for (const wake of [...this.#wakeHeld]) wake();
   }
 
   /** Messages the bot has in a chat (texts as last edited), oldest first. */
@@ -153,6 +171,7 @@ export class FakeTelegram extends TelegramUsers {
     method: string,
     query: URLSearchParams,
   ) {
+    if (this.faults.intercept(req, res, method)) return;
     const body = await parseBody(req, query);
     const call: RecordedCall = {
       method,
@@ -169,8 +188,10 @@ export class FakeTelegram extends TelegramUsers {
       if (!this.state.calls.includes(call)) this.state.record(call);
       if (!res.destroyed)
         res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
+      this.faults.answered(call);
     };
     if (token !== this.token) return answer(fail(401, 'Unauthorized'));
+    if (this.switches.intercept(call, res)) return;
     const retryAfter = method === 'getUpdates' ? undefined : this.state.takeRateLimit(method);
     if (retryAfter !== undefined) {
       return answer(fail(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter }));
@@ -188,6 +209,8 @@ export class FakeTelegram extends TelegramUsers {
         ),
       );
     }
+    if (this.faults.conflicting) return answer(fail(409, CONFLICT));
+    if (this.switches.takeConflict()) return answer(fail(409, CONFLICT_TEXT));
     const offset = typeof call.params.offset === 'number' ? call.params.offset : undefined;
     const limit = typeof call.params.limit === 'number' && call.params.limit > 0 ? call.params.limit : 100;
     const timeoutSec = typeof call.params.timeout === 'number' ? call.params.timeout : 0;
@@ -208,14 +231,18 @@ export class FakeTelegram extends TelegramUsers {
     const finish = () => {
       clearTimeout(timer);
       off();
+      this.#wakeHeld.delete(finish);
       if (!this.#held.delete(res)) return;
+      if (this.faults.conflicting) return answer(fail(409, CONFLICT));
       answer({ status: 200, body: { ok: true, result: this.state.takeUpdates(offset, limit) } });
     };
     const timer = setTimeout(finish, timeoutSec * 1000);
     const off = this.state.onUpdate(finish);
+    this.#wakeHeld.add(finish);
     res.on('close', () => {
       clearTimeout(timer);
       off();
+      this.#wakeHeld.delete(finish);
       this.#held.delete(res);
     });
   }

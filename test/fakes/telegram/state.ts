@@ -29,8 +29,10 @@ export class TelegramState {
   readonly downloads: string[] = [];
   /** `${chatId}:${userId}` → member status. */
   readonly members = new Map<string, string>();
-  /** Chats users wrote in, so the bot's messages carry the right chat object. */
+  /** Chats users wrote in, so the bot's messages carry the right chat object. A private one: the user started the bot. */
   readonly chats = new Map<number, TgChat>();
+  /** Users who blocked the bot: sending to them answers 403. */
+  readonly blocked = new Set<number>();
   /** Method (or '*') → remaining 429 answers and their retry_after. */
   readonly rateLimits: Array<{ method: string; times: number; retryAfter: number }> = [];
   webhook: { url: string; secret?: string } | undefined;

@@ -32,10 +32,16 @@ export class TelegramUsers {
     };
   }
 
+  /** The user's private chat with the bot: the user pressed Start, so the bot may write there. */
   privateChat(user: TgUser): TgChat {
     const chat: TgChat = { id: user.id, type: 'private', first_name: user.first_name };
     this.state.chats.set(chat.id, chat);
     return chat;
+  }
+
+  /** The user blocks the bot: the bot's messages to their private chat answer 403 from now on. */
+  blockBot(user: TgUser): void {
+    this.state.blocked.add(user.id);
   }
 
   group(opts: { title?: string; forum?: boolean } = {}): TgChat {
