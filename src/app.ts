@@ -3,6 +3,7 @@ import { humanLog, startTerminal } from './adapters/terminal/index.ts';
 import type { AdapterDeps, AdapterHandle } from './adapters/types.ts';
 import { type Config, ConfigError, checkPaths, parseConfig } from './config.ts';
 import { createEngine } from './core/engine.ts';
+import { Instance } from './core/instance.ts';
 import type { Engine } from './core/ports.ts';
 import { preflight } from './core/preflight.ts';
 import { createNemoClient, type NemoTiming } from './nemo/index.ts';
@@ -88,6 +89,7 @@ export async function runBot({
   const handles: AdapterHandle[] = [];
   let store: Store | undefined;
   let engine: Engine | undefined;
+  let instance: Instance | undefined;
   const ops = createOps({ config, logger, secrets, version, state: () => store?.state });
   const http = ops.http;
 
@@ -96,14 +98,29 @@ export async function runBot({
     for (const h of handles)
       await h.stop().catch((e: unknown) => logger.warn({ err: e }, 'adapter stop failed'));
     await engine?.close().catch((e: unknown) => logger.warn({ err: e }, 'engine close failed'));
+    // After the engine: its work is recorded, so survivors may take it over at once.
+    await instance?.stop().catch((e: unknown) => logger.warn({ err: e }, 'instance stop failed'));
     if (store) await store.close().catch((e: unknown) => logger.warn({ err: e }, 'store close failed'));
     await ops.close();
     stop.dispose();
   };
 
   try {
-    const opened = await createStore(config.STORE_URL, { logger, secrets });
+    const opened = await createStore(config.STORE_URL, {
+      logger,
+      secrets,
+      namespace: config.STORE_NAMESPACE,
+    });
     store = opened;
+    const self = new Instance({
+      state: opened.state,
+      shared: opened.shared,
+      leaseMs: config.INSTANCE_LEASE_MS,
+      logger,
+      metrics: ops.metrics.port,
+    });
+    await self.start();
+    instance = self;
     // No backend call here: the bot starts even when NemoVideo is unreachable and answers users with an error.
     const nemo = createNemoClient({
       baseUrl: config.NEMO_API_URL,
@@ -122,6 +139,7 @@ export async function runBot({
       logger,
       secrets,
       mount: http.mount,
+      instance: self,
       metrics: ops.metrics.port,
     });
     engine = eng;
@@ -141,6 +159,7 @@ export async function runBot({
       mount: http.mount,
       health: ops.health,
       metrics: ops.metrics.port,
+      instanceId: self.id,
     };
     // Loaded on demand: the terminal chat starts without paying for discord.js and grammY.
     if (config.TELEGRAM_BOT_TOKEN) {

@@ -80,6 +80,14 @@ export const configSchema = z.object({
       return file === undefined || !onKernelFs(file);
     }, 'a SQLite file cannot live under /proc, /sys or /dev: use a path on a real disk, e.g. sqlite://./data/bot.sqlite')
     .default('sqlite://./data/bot.sqlite'),
+  /** Keeps bots sharing one Redis (or one SQLite file) apart: every key is prefixed with it. */
+  STORE_NAMESPACE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+      .default('nemo'),
+  ),
   EXPORT_DIR: z
     .string()
     .min(1)
@@ -109,6 +117,15 @@ export const configSchema = z.object({
   QUEUE_MAX: int(3),
   /** Result actions that ask NemoVideo for new work (Another take, 9:16, Shorter…) ask "go ahead?" first. */
   CONFIRM_PAID_ACTIONS: bool(false),
+  /**
+   * Several instances on Redis: an instance (and every chat lane or export job it holds) counts as gone this
+   * long after its last heartbeat; heartbeats come every third of it.
+   */
+  INSTANCE_LEASE_MS: int(30_000, 300),
+  /** How often an instance looks for work a gone instance left (exports to finish, turns to report). */
+  INSTANCE_SWEEP_MS: int(10_000, 50),
+  /** How often a waiting message re-checks its chat's queue when no wake-up message came. */
+  LANE_POLL_MS: int(1_000, 10),
   TELEGRAM_BOT_TOKEN: optional,
   TELEGRAM_API_ROOT: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

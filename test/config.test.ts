@@ -16,6 +16,12 @@ describe('config', () => {
     expect([c.RECOVERY_FIRST_MS, c.RECOVERY_EVERY_MS, c.RECOVERY_CHECKS]).toEqual([30_000, 60_000, 5]);
     expect([c.MAX_UPLOAD_MB, c.PORT, c.TELEGRAM_LOCAL_API, c.LOG_LEVEL]).toEqual([200, 8080, false, 'info']);
     expect(c.NEMO_TOKEN).toBeUndefined();
+    expect([c.INSTANCE_LEASE_MS, c.INSTANCE_SWEEP_MS, c.LANE_POLL_MS, c.STORE_NAMESPACE]).toEqual([
+      30_000,
+      10_000,
+      1_000,
+      'nemo',
+    ]);
     expect([c.DISCORD_INTERACTIONS_PATH, c.DISCORD_GATEWAY, c.DISCORD_GATEWAY_LEASE_MS]).toEqual([
       '/discord/interactions',
       true,
@@ -38,6 +44,8 @@ describe('config', () => {
     [{ STORE_URL: 'postgres://u:pw@h/db' }, 'STORE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TELEGRAM_LOCAL_API: 'maybe' }, 'TELEGRAM_LOCAL_API'],
+    [{ INSTANCE_LEASE_MS: '50' }, 'INSTANCE_LEASE_MS'],
+    [{ STORE_NAMESPACE: 'a b:c' }, 'STORE_NAMESPACE'],
     [{ DISCORD_PUBLIC_KEY: 'not-a-hex-public-key' }, 'DISCORD_PUBLIC_KEY'],
     [{ DISCORD_INTERACTIONS_PATH: 'discord?x=1' }, 'DISCORD_INTERACTIONS_PATH'],
     [{ DISCORD_GATEWAY_LEASE_MS: '50' }, 'DISCORD_GATEWAY_LEASE_MS'],

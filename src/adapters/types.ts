@@ -20,6 +20,8 @@ export interface AdapterDeps {
   health?: HealthReporter;
   /** Platform API errors and retries for /metrics. */
   metrics?: MetricsPort;
+  /** This process among the instances sharing the store (core/instance.ts): the holder id of its leases. */
+  instanceId?: string;
   /** For tests: lets a test drive the real library against a fake server. */
   signal?: AbortSignal;
 }

@@ -96,6 +96,15 @@ export class Accounts {
     return account;
   }
 
+  /**
+   * The chat's record was read again (several instances): another instance may have acquired a new anonymous
+   * token for it, so a cached account holding another token is dropped and rebuilt from the record.
+   */
+  sync(address: ChatAddress, record: SessionRecord): void {
+    const c = this.#anon.peek(address)?.account.credentials;
+    if (c?.kind === 'anonymous' && c.token !== record.anon?.token) this.#anon.delete(address);
+  }
+
   /** How many chats' accounts are cached (tests). */
   get size(): number {
     return this.#anon.size;

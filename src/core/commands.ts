@@ -35,19 +35,19 @@ export async function credits(ctx: ChatCtx): Promise<void> {
 }
 
 /** What the chat is doing right now, as lines to put above a status answer. */
-function activity(ctx: ChatCtx): string[] {
+async function activity(ctx: ChatCtx): Promise<string[]> {
   const lines: string[] = [];
-  const current = ctx.core.lanes.current(ctx.address);
+  const current = await ctx.core.lanes.current(ctx.address);
   if (current?.kind === 'turn') {
     lines.push(ctx.m.turnInProgress(Math.floor((Date.now() - current.startedAt) / 60_000)));
   }
-  if (ctx.core.lanes.hasExport(ctx.address)) lines.push(ctx.m.exportInProgress);
+  if (await ctx.core.lanes.hasExport(ctx.address)) lines.push(ctx.m.exportInProgress);
   return lines;
 }
 
 export async function status(ctx: ChatCtx): Promise<void> {
   const sessionId = ctx.record.sessionId;
-  const busy = activity(ctx);
+  const busy = await activity(ctx);
   if (!sessionId) {
     // While the first turn runs, "describe your video first" would contradict "working on your request".
     await ctx.say((busy.length ? busy : [ctx.m.nothingYet]).join('\n'));
@@ -102,7 +102,7 @@ export async function lang(ctx: ChatCtx, arg: string | undefined): Promise<void>
 }
 
 export async function reset(ctx: ChatCtx): Promise<void> {
-  if (ctx.core.lanes.busy(ctx.address)) {
+  if (await ctx.core.lanes.busy(ctx.address)) {
     await ctx.say(ctx.m.resetBusy);
     return;
   }
@@ -115,7 +115,7 @@ export async function reset(ctx: ChatCtx): Promise<void> {
 }
 
 export async function cancel(ctx: ChatCtx): Promise<void> {
-  const { running, dropped } = ctx.core.lanes.cancel(ctx.address, 'cancel');
+  const { running, dropped } = await ctx.core.lanes.cancel(ctx.address, 'cancel');
   const lines: string[] = [];
   if (running === 'turn') lines.push(ctx.m.cancelledTurn);
   if (running === 'export') lines.push(ctx.m.cancelledExport);

@@ -7,6 +7,7 @@ import type { NemoClient, NemoPlatform } from '../nemo/types.ts';
 import type { Logger, Secrets } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
 import type { Accounts } from './account.ts';
+import type { Instance } from './instance.ts';
 import type { Jobs } from './jobs.ts';
 import type { Lanes } from './lanes.ts';
 import type { MetricsPort } from './metrics-port.ts';
@@ -23,6 +24,8 @@ export interface Core {
   logger: Logger;
   secrets: Secrets;
   sessions: Sessions;
+  /** This process among the instances sharing the store, and the leases it holds. */
+  instance: Instance;
   lanes: Lanes;
   resolvers: Map<string, ChatResolver>;
   /** Every chat's NemoAccount (its owner: bounded cache, credentials persisted in one place). */

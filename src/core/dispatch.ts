@@ -63,7 +63,7 @@ const NOW: Record<NowName, (ctx: ChatCtx, arg: string | undefined) => Promise<vo
 interface LaneCommand {
   kind: TaskKind;
   /** Why it need not wait for its turn (it already runs, there is nothing to do), or undefined. */
-  refuse(ctx: ChatCtx): string | undefined;
+  refuse(ctx: ChatCtx): Promise<string | undefined>;
   run(ctx: ChatCtx, signal: AbortSignal): Promise<void>;
   /** Before it waits for its turn, and once it ran or was dropped (not when the process stops). */
   before?(ctx: ChatCtx): Promise<void>;
@@ -74,11 +74,11 @@ interface LaneCommand {
 const LANE: Record<LaneName, LaneCommand> = {
   export: {
     kind: 'export',
-    refuse(ctx) {
+    async refuse(ctx) {
       // A double tap never renders twice.
-      if (ctx.core.lanes.hasExport(ctx.address)) return ctx.m.exportRunning;
+      if (await ctx.core.lanes.hasExport(ctx.address)) return ctx.m.exportRunning;
       // No project and nothing running that could make one: nothing to wait for.
-      if (!ctx.record.sessionId && !ctx.core.lanes.busy(ctx.address)) return ctx.m.nothingToExport;
+      if (!ctx.record.sessionId && !(await ctx.core.lanes.busy(ctx.address))) return ctx.m.nothingToExport;
       return undefined;
     },
     run: exportVideo,
@@ -139,7 +139,7 @@ async function run(
   const name = command.name;
   if (!waitsInLane(name)) return NOW[name](ctx, command.arg);
   const c = LANE[name];
-  const refusal = c.refuse(ctx);
+  const refusal = await c.refuse(ctx);
   if (refusal) {
     await ctx.say(refusal);
     return;

@@ -1,6 +1,8 @@
 // The conversation core's one inbound door. It routes each message (a command, or a prompt for the agent),
 // runs prompts and exports one at a time per chat in a bounded FIFO lane, answers read-only commands at
 // once, and resumes what an earlier process left behind. It knows no platform: adapters give it a ChatPort.
+// On a shared store (Redis) the lanes live in the store (lanes-shared.ts) and every INSTANCE_SWEEP_MS (or
+// when another instance stops) it looks for work a gone instance left.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Keyv from 'keyv';
@@ -14,8 +16,10 @@ import { loopDoor } from './actions.ts';
 import { refuseMessage } from './attachments.ts';
 import { type ChatCtx, type Core, errInfo, makeCtx } from './context.ts';
 import { plan, runAfter, runCommand, waitsInLane } from './dispatch.ts';
+import { INSTANCES_CHANNEL, Instance } from './instance.ts';
 import { Jobs } from './jobs.ts';
-import { Lanes, Stop, type TaskKind } from './lanes.ts';
+import { type Enqueued, type Lanes, LocalLanes, Stop, stopReason, type TaskKind } from './lanes.ts';
+import { SharedLanes } from './lanes-shared.ts';
 import { chooseLang } from './language.ts';
 import { rememberPrompt, requesterOf } from './loop.ts';
 import { type MetricsPort, noopMetrics } from './metrics-port.ts';
@@ -29,7 +33,7 @@ import {
   type InboundMessage,
 } from './ports.ts';
 import { withSender } from './private.ts';
-import { resumeJobs, tellInterruptedTurns } from './resume.ts';
+import { adoptLane, resumeJobs, tellInterruptedTurns } from './resume.ts';
 import { createSessions } from './sessions.ts';
 import { withDefaults } from './settings.ts';
 import { createTeam } from './team/index.ts';
@@ -46,6 +50,8 @@ export interface EngineDeps {
   secrets: Secrets;
   /** Serves a path on main's HTTP server (the usage export); absent in tests without one. */
   mount?: (path: string, handler: (req: IncomingMessage, res: ServerResponse) => void) => void;
+  /** This process among those sharing the store (started by the caller); one process on its own otherwise. */
+  instance?: Instance;
   metrics?: MetricsPort;
 }
 
@@ -59,19 +65,36 @@ export function createEngine(deps: EngineDeps): Engine {
   let closing = false;
 
   const now = Date.now;
-  const sessions = createSessions({ store: deps.store, logger, now });
+  const metrics = deps.metrics ?? noopMetrics;
+  const ownInstance = !deps.instance;
+  const instance =
+    deps.instance ??
+    new Instance({ state: deps.state, shared: false, leaseMs: config.INSTANCE_LEASE_MS, logger, metrics });
+  if (ownInstance) void instance.start(); // one process: nothing to wait for in the store
+  const shared = instance.shared;
+  const sessions = createSessions({ store: deps.store, logger, now, shared });
   const team = createTeam(deps);
   if (team.endpoint) deps.mount?.('/usage', team.endpoint);
-  const metrics = deps.metrics ?? noopMetrics;
+  const onError = (address: ChatAddress, e: unknown) =>
+    logger.error({ chat: address, err: errInfo(e) }, 'chat task failed');
+  const onDepth = (address: ChatAddress, waiting: number) => metrics.queueDepth(address, waiting);
+  const lanes: Lanes = shared
+    ? new SharedLanes({
+        state: deps.state,
+        instance,
+        now,
+        pollMs: config.LANE_POLL_MS,
+        logger,
+        onError,
+        onDepth,
+      })
+    : new LocalLanes(now, onError, onDepth);
   const core: Core = {
     ...deps,
     metrics,
     sessions,
-    lanes: new Lanes(
-      now,
-      (address, e) => logger.error({ chat: address, err: errInfo(e) }, 'chat task failed'),
-      (address, waiting) => metrics.queueDepth(address, waiting),
-    ),
+    instance,
+    lanes,
     resolvers: new Map(),
     accounts: new Accounts({
       nemo: deps.nemo,
@@ -80,7 +103,7 @@ export function createEngine(deps: EngineDeps): Engine {
       operatorToken: config.NEMO_TOKEN,
       own: team.own,
     }),
-    jobs: new Jobs({ state: deps.state, sessions, logger, now, legacy: deps.store }),
+    jobs: new Jobs({ state: deps.state, instance, sessions, logger, now, legacy: deps.store }),
     team,
     shutdown: shutdown.signal,
   };
@@ -104,7 +127,24 @@ export function createEngine(deps: EngineDeps): Engine {
     task: (signal: AbortSignal) => Promise<void>,
     entered: () => void = () => {},
   ): Promise<void> {
-    const queued = core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, task);
+    let queued: Enqueued;
+    try {
+      queued = await core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, async (signal) => {
+        await adoptLane(core, ctx.chat);
+        const jobs = ctx.record.jobs.length;
+        await task(signal);
+        // Stopped before it left anything for a successor (a turn in flight is told later, a render job
+        // is resumed): nothing will come of it, so the user is asked to send it again.
+        const kept = ctx.record.inFlight !== undefined || ctx.record.jobs.length > jobs;
+        if (stopReason(signal) === 'shutdown' && !kept) await ctx.say(ctx.m.shuttingDown);
+      });
+    } catch (e) {
+      // The store is down: say so rather than go silent.
+      entered();
+      logger.error({ chat: ctx.address, err: errInfo(e) }, 'could not queue the message');
+      await ctx.say(ctx.m.internal);
+      return;
+    }
     entered();
     if (queued.state === 'full') {
       await ctx.say(ctx.m.busy);
@@ -131,6 +171,28 @@ export function createEngine(deps: EngineDeps): Engine {
       await tellInterruptedTurns(core, prefix);
       await resumeJobs(core, track, prefix);
     })().catch((e: unknown) => logger.error({ err: errInfo(e), prefix }, 'resuming earlier jobs failed'));
+
+  // A shared store: look again for what gone instances left, periodically and whenever one says it stops.
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    if (closing || sweeping) return;
+    sweeping = (async () => {
+      for (const prefix of [...core.resolvers.keys()]) await resumeFor(prefix);
+    })().finally(() => {
+      sweeping = undefined;
+    });
+    track(sweeping);
+  };
+  let sweeper: NodeJS.Timeout | undefined;
+  let unsubscribe: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+  if (shared) {
+    sweeper = setInterval(sweep, config.INSTANCE_SWEEP_MS);
+    sweeper.unref();
+    unsubscribe = deps.state.subscribe(INSTANCES_CHANNEL, sweep).catch((e: unknown) => {
+      logger.warn({ err: errInfo(e) }, 'instance messages unavailable; sweeping on the timer only');
+      return undefined;
+    });
+  }
 
   async function dispatch(msg: InboundMessage, chat: ChatPort): Promise<void> {
     const address = chat.address;
@@ -163,6 +225,8 @@ export function createEngine(deps: EngineDeps): Engine {
       let loaded: Awaited<ReturnType<typeof core.sessions.load>>;
       try {
         loaded = await core.sessions.load(address);
+        // Another instance may have changed the chat since this one cached it.
+        if (shared && loaded.state === 'ok') await core.sessions.refresh(address);
       } catch (e) {
         // The store is down: say so rather than go silent.
         logger.error({ chat: address, err: errInfo(e) }, 'could not load the chat record');
@@ -258,11 +322,12 @@ export function createEngine(deps: EngineDeps): Engine {
       while (inflight.size > 0) await Promise.all([...inflight]);
     },
     working(address) {
-      if (core.lanes.hasExport(address)) return 'export';
-      return core.lanes.current(address) ? 'turn' : undefined;
+      return core.lanes.runningHere(address);
     },
     async close() {
       closing = true;
+      clearInterval(sweeper);
+      await (await unsubscribe)?.().catch(() => {});
       shutdown.abort(new Stop('shutdown'));
       core.lanes.abortAll('shutdown');
       let timer: NodeJS.Timeout | undefined;
@@ -271,6 +336,8 @@ export function createEngine(deps: EngineDeps): Engine {
       });
       await Promise.race([engine.idle(), grace]);
       clearTimeout(timer);
+      await core.lanes.close();
+      if (ownInstance) await instance.stop();
     },
   };
   return engine;

@@ -12,7 +12,8 @@ import { type ChatCtx, errInfo } from './context.ts';
 import { reportError } from './errors.ts';
 import type { Job } from './jobs.ts';
 import { stopReason } from './lanes.ts';
-import { draftHash, driveJob, type JobOutcome } from './render-job.ts';
+import { draftHash } from './render-create.ts';
+import { driveJob, type JobOutcome } from './render-job.ts';
 import { tellSaveFailed, trySave } from './saving.ts';
 import { isExportable } from './timeline.ts';
 import { watchLater } from './watch.ts';
@@ -39,12 +40,12 @@ export async function exportVideo(ctx: ChatCtx, signal: AbortSignal): Promise<vo
     await ctx.say(ctx.m.nothingToExport);
     return;
   }
-  const done = ctx.core.lanes.markExport(ctx.address);
+  const done = await ctx.core.lanes.markExport(ctx.address);
   try {
     const run = await exportDraft(ctx, signal);
     if (run?.outcome === 'kept') watchLater(ctx.core, run.job);
   } finally {
-    done();
+    await done();
   }
 }
 
@@ -79,6 +80,11 @@ async function exportDraft(
   if (job) {
     // Still rendering (or rendered, not yet posted): the same draft is never rendered (and paid for) twice.
     await clearExportIntent(ctx);
+    if (!(await ctx.core.jobs.own(job).catch(() => false))) {
+      // Another live instance drives (or watches) it: that one posts the video.
+      await ctx.say(ctx.m.exportStillRendering);
+      return undefined;
+    }
     ctx.log.info({ render: job.id, phase: job.phase }, 'export attaches to a kept render');
     const ref = await ctx.say(ctx.m.exportReattached);
     return { job, outcome: await driveJob(ctx, session.account, job, { ref }, signal) };
@@ -120,7 +126,7 @@ async function keptJob(ctx: ChatCtx, sessionId: string, hash: string): Promise<J
     const job = await jobs.get(id);
     if (!job || job.sessionId !== sessionId || job.draftHash !== hash) continue;
     if (job.phase === 'posting' && (await jobs.posted(job))) {
-      await jobs.drop(job);
+      if (await jobs.own(job)) await jobs.drop(job);
       continue;
     }
     return job;

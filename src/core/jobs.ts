@@ -3,11 +3,18 @@
 // "posted" leaves a job the next process finishes. Agent turns in flight are the set `turns:inflight` (chat
 // addresses; the turn itself is in the chat's session record): a restart tells their chats.
 // Sets, not read-modify-write lists: adds and removes are atomic across processes and O(1) each.
+//
+// Ownership (design.md decision 14): whoever drives a job holds its lease `job:<id>` (src/core/instance.ts),
+// taken before the job is stored, renewed by the instance heartbeat. Another instance resumes a job only when
+// it can take that lease (free, or its holder's instance is gone), so exactly one survivor takes each. Every
+// write of a job is fenced by the lease, and `fence` is checked before the render is created and before the
+// video is posted: a holder that stalled and lost the job stops there (LeaseLost) instead of doubling it.
 
 import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { Logger } from '../secrets.ts';
 import type { StatePort } from '../store/state.ts';
+import { type Held, type Instance, LeaseLost } from './instance.ts';
 import type { ChatAddress, Lang } from './ports.ts';
 import type { Sessions } from './sessions.ts';
 
@@ -52,6 +59,8 @@ export interface ExportIntent {
   address: ChatAddress;
   lang: Lang;
   at: number;
+  /** The instance that recorded it (absent in records of older versions). */
+  instance?: string;
 }
 
 /** The parsed record as a Job (exactOptionalPropertyTypes: an absent field is left out, never undefined). */
@@ -59,11 +68,12 @@ function toJob(data: z.infer<typeof jobSchema>): Job {
   return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as unknown as Job;
 }
 
-const intentSchema = z.object({ lang: z.enum(['en', 'zh']), at: z.number() });
+const intentSchema = z.object({ lang: z.enum(['en', 'zh']), at: z.number(), i: z.string().optional() });
 export const INTENTS_SET = 'exports:intent';
 const intentKey = (address: ChatAddress): string => `intent:${address}`;
 
 const jobKey = (id: string): string => `job:${id}`;
+const leaseKey = jobKey;
 const postedKey = (id: string): string => `posted:${id}`;
 
 /** How long "this render was posted" is remembered (a job never lives this long). */
@@ -71,6 +81,7 @@ const POSTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface JobsOptions {
   state: StatePort;
+  instance: Instance;
   sessions: Sessions;
   logger: Logger;
   now: () => number;
@@ -85,37 +96,93 @@ export class Jobs {
   readonly #now: () => number;
   readonly #legacy: Keyv | undefined;
   #adopted: Promise<void> | undefined;
-  /** Jobs this process has picked up from the store (resume runs once per job and process). */
-  readonly #resumed = new Set<string>();
+  readonly #instance: Instance;
+  /** The leases of the jobs this instance drives. */
+  readonly #held = new Map<string, Held>();
 
   constructor(opts: JobsOptions) {
     this.#state = opts.state;
+    this.#instance = opts.instance;
     this.#sessions = opts.sessions;
     this.#logger = opts.logger;
     this.#now = opts.now;
     this.#legacy = opts.legacy;
   }
 
-  /** Records the job (value first, then the index, so an indexed id always finds its record). */
+  /**
+   * Records a new job, owned by this instance (lease first, then the value, then the index, so an indexed id
+   * always finds its record and never looks ownerless while it is being written).
+   */
   async save(job: Job): Promise<void> {
-    await this.#state.set(jobKey(job.id), { ...job });
+    if (!this.#held.has(job.id)) {
+      const held = await this.#instance.take(leaseKey(job.id), 'export');
+      if (!held) throw new LeaseLost(leaseKey(job.id));
+      this.#held.set(job.id, held);
+    }
+    await this.#write(job);
     await this.#state.addMember(JOBS_SET, job.id);
     await this.#sessions.update(job.address, (r) => {
       if (!r.jobs.includes(job.id)) r.jobs.push(job.id);
     });
   }
 
-  async setPhase(job: Job, phase: JobPhase): Promise<void> {
-    job.phase = phase;
-    await this.#state.set(jobKey(job.id), { ...job });
+  /**
+   * Takes a stored job whose owner is gone; false while a live instance (maybe this one) drives it, or when
+   * it finished between the listing and the taking. `job` is brought up to date from the store.
+   */
+  async claim(job: Job): Promise<boolean> {
+    if (this.#held.has(job.id)) return false;
+    const held = await this.#instance.take(leaseKey(job.id), 'export');
+    if (!held) return false;
+    // Read again under the lease: the listing may predate the owner's last phase, or its drop.
+    const current = jobSchema.safeParse(await this.#state.get(jobKey(job.id)).catch(() => undefined));
+    if (!current.success || current.data.id !== job.id) {
+      await held.release();
+      return false;
+    }
+    Object.assign(job, toJob(current.data));
+    this.#held.set(job.id, held);
+    this.#instance.stats.takeovers++;
+    return true;
+  }
+
+  /** Throws LeaseLost unless this instance still holds the job: checked before each once-only step. */
+  async fence(job: Job): Promise<void> {
+    const held = this.#held.get(job.id);
+    if (!held || !(await held.check())) {
+      this.#held.delete(job.id);
+      throw new LeaseLost(leaseKey(job.id));
+    }
+  }
+
+  /** Whether this instance drives the job, taking it first when its owner is gone (a kept job re-attached). */
+  async own(job: Job): Promise<boolean> {
+    return this.#held.has(job.id) || (await this.claim(job));
+  }
+
+  /** Gives the job up without finishing it (it stays pending for another instance or process). */
+  async release(job: Job): Promise<void> {
+    const held = this.#held.get(job.id);
+    this.#held.delete(job.id);
+    await held?.release();
   }
 
   async drop(job: Job): Promise<void> {
+    await this.fence(job);
     await this.#state.removeMember(JOBS_SET, job.id);
     await this.#state.delete(jobKey(job.id));
     await this.#sessions.update(job.address, (r) => {
       r.jobs = r.jobs.filter((id) => id !== job.id);
     });
+    await this.release(job);
+  }
+
+  async #write(job: Job): Promise<void> {
+    const held = this.#held.get(job.id);
+    if (!held || !(await this.#state.setFenced(held.lease, jobKey(job.id), { ...job }))) {
+      this.#held.delete(job.id);
+      throw new LeaseLost(leaseKey(job.id));
+    }
   }
 
   /** The pending jobs, oldest first; ids whose record is gone or unreadable leave the index. */
@@ -130,13 +197,6 @@ export class Jobs {
     return jobs.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** True the first time this process claims the job for resuming. */
-  claimResume(id: string): boolean {
-    if (this.#resumed.has(id)) return false;
-    this.#resumed.add(id);
-    return true;
-  }
-
   /** Whether the platform confirmed a post of this render (to any process). */
   async posted(job: Job): Promise<boolean> {
     return (await this.#state.get(postedKey(job.id))) !== undefined;
@@ -144,9 +204,10 @@ export class Jobs {
 
   /**
    * Records that the platform confirmed the post. Marked only AFTER the confirmation (design decision 11):
-   * a crash before it makes the next process post again (at least once), never lose a paid video.
+   * a crash before it makes the next process post again (at least once), never lose a paid video. Not
+   * fenced: a confirmed post is a fact a survivor must see even when this instance's lease lapsed meanwhile.
    */
-  markPosted(job: Job): Promise<boolean> {
+  async markPosted(job: Job): Promise<boolean> {
     return this.#state.setIfAbsent(postedKey(job.id), this.#now(), POSTED_TTL_MS);
   }
 
@@ -156,9 +217,9 @@ export class Jobs {
     return parsed.success ? toJob(parsed.data) : undefined;
   }
 
-  /** Writes the job's record (its fields changed; the indexes stay as they are). */
+  /** Writes the job's record (its fields changed; the indexes stay as they are), fenced by its lease. */
   async update(job: Job): Promise<void> {
-    await this.#state.set(jobKey(job.id), { ...job });
+    await this.#write(job);
   }
 
   /** Enters phase `posting` and counts the attempt before anything is sent; returns the attempt's number. */
@@ -171,7 +232,7 @@ export class Jobs {
 
   /** Records an export request before anything else about it, so a kill before its job is stored is told. */
   async markExportIntent(address: ChatAddress, lang: Lang): Promise<void> {
-    await this.#state.set(intentKey(address), { lang, at: this.#now() });
+    await this.#state.set(intentKey(address), { lang, at: this.#now(), i: this.#instance.id });
     await this.#state.addMember(INTENTS_SET, address);
   }
 
@@ -186,8 +247,10 @@ export class Jobs {
     const out: ExportIntent[] = [];
     for (const address of await this.#state.members(INTENTS_SET)) {
       const parsed = intentSchema.safeParse(await this.#state.get(intentKey(address)));
-      if (parsed.success) out.push({ address, ...parsed.data });
-      else await this.#state.removeMember(INTENTS_SET, address);
+      if (parsed.success) {
+        const { i, ...intent } = parsed.data;
+        out.push(i === undefined ? { address, ...intent } : { address, ...intent, instance: i });
+      } else await this.#state.removeMember(INTENTS_SET, address);
     }
     return out;
   }

@@ -3,6 +3,7 @@
 // kept, and the work goes on where it can (an agent answer still arrives, a paid render still gets posted).
 
 import { type ChatCtx, errInfo } from './context.ts';
+import { LeaseLost } from './instance.ts';
 
 /** Which work the failed write belonged to (it picks the message the chat gets). */
 export type SaveWhat = 'turn' | 'export' | 'render';
@@ -20,13 +21,15 @@ export async function tellSaveFailed(ctx: ChatCtx, what: SaveWhat, e: unknown): 
 
 /**
  * Runs a store write that the work can go on without: on failure the chat is told (once) and false returned.
- * Used where stopping would lose more than going on (a render already paid for, an answer on its way).
+ * Used where stopping would lose more than going on (a render already paid for, an answer on its way). A lost
+ * lease is no store failure: another instance took the work over, so this one must stop (rethrown).
  */
 export async function trySave(ctx: ChatCtx, what: SaveWhat, write: () => Promise<unknown>): Promise<boolean> {
   try {
     await write();
     return true;
   } catch (e) {
+    if (e instanceof LeaseLost) throw e;
     await tellSaveFailed(ctx, what, e);
     return false;
   }

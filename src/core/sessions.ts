@@ -89,6 +89,8 @@ export interface Sessions {
   update(address: ChatAddress, change: (r: SessionRecord) => void): Promise<SessionRecord>;
   /** Forgets the cache (tests, and a store shared with another process). */
   forget(address: ChatAddress): void;
+  /** Reads the record again into the cached object (another instance may have changed it); see `shared`. */
+  refresh(address: ChatAddress): Promise<SessionRecord>;
 }
 
 /** How many chats' records stay cached; an evicted one is read again from the store. */
@@ -98,6 +100,8 @@ export function createSessions(opts: {
   store: Keyv;
   logger: Logger;
   now: () => number;
+  /** Several instances write records: each change is applied to a fresh read, not to a cached copy. */
+  shared?: boolean;
   /** Cache size (tests). */
   max?: number;
 }): Sessions {
@@ -163,13 +167,25 @@ export function createSessions(opts: {
       return { record, state: 'ok' };
     },
     async update(address, change) {
-      const { record } = await this.load(address);
+      const record = opts.shared ? await this.refresh(address) : (await this.load(address)).record;
       change(record);
       await write(record);
       return record;
     },
     forget(address) {
       cache.delete(address);
+    },
+    async refresh(address) {
+      const entry = cache.get(address);
+      if (!entry) return (await this.load(address)).record;
+      const { record } = await entry;
+      await writes.get(address)?.catch(() => {});
+      const latest = await read(address);
+      // Never written yet: the cached record (its client id may already be in use) stays.
+      if (latest.state === 'new') return record;
+      for (const k of Object.keys(record)) delete (record as unknown as Record<string, unknown>)[k];
+      Object.assign(record, latest.record);
+      return record;
     },
   };
 }

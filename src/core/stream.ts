@@ -63,7 +63,7 @@ export async function relayStream(
         const gui = analyseAgentText(ev.text);
         for (const a of gui.actions) if (!out.actions.includes(a)) out.actions.push(a);
         if (!gui.text) continue;
-        const offer = gui.offerExport && !ctx.core.lanes.hasExport(ctx.address);
+        const offer = gui.offerExport && !(await ctx.core.lanes.hasExport(ctx.address));
         await ctx.say(offer ? { text: gui.text, buttons: ['export'] } : gui.text);
         out.offered ||= offer;
         out.relayed = true;

@@ -181,5 +181,6 @@ async function finish(
     await ctx.say({ text: ctx.m.readyToExport, buttons: readyButtons, ...notifyField(ctx) });
   }
   // "Click Export": the bot does it. A queued export of this chat will do it anyway: never render twice.
-  if (actions.includes('export') && !ctx.core.lanes.hasExport(ctx.address)) await exportVideo(ctx, signal);
+  if (actions.includes('export') && !(await ctx.core.lanes.hasExport(ctx.address)))
+    await exportVideo(ctx, signal);
 }

@@ -21,7 +21,7 @@ export async function continueJob(
 ): Promise<void> {
   const { record } = await core.sessions.load(job.address);
   const ctx = makeCtx(core, chat, record, job.lang);
-  const done = core.lanes.markExport(job.address);
+  const done = await core.lanes.markExport(job.address);
   try {
     const notice = restarted ? await ctx.say(ctx.m.exportResumed) : undefined;
     // The earlier progress message ("Rendering… 33%") is the one to finish; else the notice becomes it.
@@ -29,7 +29,7 @@ export async function continueJob(
     const outcome = await driveJob(ctx, core.accounts.for(ctx), job, { ref }, signal);
     if (outcome === 'kept') watchLater(core, job);
   } finally {
-    done();
+    await done();
   }
 }
 
@@ -65,8 +65,10 @@ async function look(core: Core, id: string): Promise<void> {
   const chat = chatFor(core, job.address);
   if (!chat) return;
   // An export runs in the chat: it attached to this job, or it is another one; look again after it.
-  if (core.lanes.hasExport(job.address)) return watchLater(core, job);
-  core.lanes.enqueue(job.address, 'export', Number.POSITIVE_INFINITY, (signal) =>
+  if (await core.lanes.hasExport(job.address)) return watchLater(core, job);
+  // Another instance took it over (this one stalled past its lease): that one looks at it now.
+  if (!(await core.jobs.own(job))) return;
+  await core.lanes.enqueue(job.address, 'export', Number.POSITIVE_INFINITY, (signal) =>
     continueJob(core, chat, job, signal, false),
   );
 }

@@ -24,14 +24,15 @@ export function newRenderId(): string {
 /** The proxy download of a render (needs the account's token). */
 export const downloadPath = (id: string): string => `/api/render/proxy/${encodeURIComponent(id)}/download`;
 
-const isDuplicate = (e: unknown) =>
+/** The backend refused a render create because its id exists (HTTP 409 or a "duplicate" message). */
+export const isDuplicateRender = (e: unknown): boolean =>
   isNemoError(e) &&
   e.kind === 'refused' &&
   (e.status === 409 || /duplicate|already exist|exists|conflict/i.test(e.message));
 
 export async function startRender(
   ctx: AccountCtx,
-  args: { id: string; sessionId: string; draft: Draft },
+  args: { id: string; sessionId: string; draft: Draft; newIdOnDuplicate?: boolean },
   signal?: AbortSignal,
 ): Promise<string> {
   const create = (id: string) =>
@@ -55,7 +56,7 @@ export async function startRender(
     await create(args.id);
     return args.id;
   } catch (e) {
-    if (!isDuplicate(e)) throw e;
+    if (!isDuplicateRender(e) || args.newIdOnDuplicate === false) throw e;
     const id = newRenderId();
     ctx.deps.logger.info({ id }, 'render id taken: retrying with a new id');
     await create(id);

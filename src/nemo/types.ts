@@ -158,8 +158,14 @@ export interface NemoAccount {
   uploadUrls(sessionId: string, urls: string[], signal?: AbortSignal): Promise<UploadedFile[]>;
   credits(signal?: AbortSignal): Promise<Credits>;
   state(sessionId: string, signal?: AbortSignal): Promise<SessionState>;
-  /** Creates a render with the given id; on a duplicate id makes a new one and retries once. Returns the id used. */
-  startRender(args: { id: string; sessionId: string; draft: Draft }, signal?: AbortSignal): Promise<string>;
+  /**
+   * Creates a render with the given id; on a duplicate id makes a new one and retries once (unless
+   * `newIdOnDuplicate` is false: then the duplicate error is thrown, see isDuplicateRender). Returns the id used.
+   */
+  startRender(
+    args: { id: string; sessionId: string; draft: Draft; newIdOnDuplicate?: boolean },
+    signal?: AbortSignal,
+  ): Promise<string>;
   renderStatus(id: string, signal?: AbortSignal): Promise<RenderStatus>;
   /**
    * Polls every RENDER_POLL_INTERVAL_MS, riding out transient failures, until the render completes. Its

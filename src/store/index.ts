@@ -27,6 +27,8 @@ export interface Store {
   keyv: Keyv;
   /** Everything that must be atomic (dedupe, job indexes, leases): see state.ts. */
   state: StatePort;
+  /** Several processes may use it at once (Redis): instances must then coordinate (src/core/instance.ts). */
+  shared: boolean;
   /** Closes the one connection (file or Redis client) both use; safe to call twice. */
   close(): Promise<void>;
 }
@@ -47,7 +49,7 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
     case 'memory': {
       const state = new MemoryState();
       const keyv = new Keyv({ namespace, throwOnErrors: true });
-      return { keyv, state, close: async () => state.close() };
+      return { keyv, state, shared: false, close: async () => state.close() };
     }
     case 'sqlite': {
       const path = url.slice('sqlite://'.length);
@@ -63,7 +65,7 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
         const keyv = new Keyv({ store: new SqliteStore({ handle }), namespace, throwOnErrors: true });
         const state = new SqliteState({ handle, namespace });
         logger.info({ file, namespace }, 'store: sqlite');
-        return { keyv, state, close: async () => handle.close() };
+        return { keyv, state, shared: false, close: async () => handle.close() };
       } catch (err) {
         handle.close();
         if (err instanceof StoreError) throw err;
@@ -80,7 +82,12 @@ export async function createStore(url: string, opts: StoreOptions): Promise<Stor
       // @keyv/redis prefixes keys itself (`<namespace>::key`), as its own createKeyv sets up.
       const store = new RedisStore(client, namespace);
       const keyv = new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true });
-      return { keyv, state: new RedisState(client, namespace), close: () => closeRedis(client) };
+      const state = new RedisState(client, namespace);
+      const close = async () => {
+        await state.close();
+        await closeRedis(client);
+      };
+      return { keyv, state, shared: true, close };
     }
     default:
       throw new StoreError(

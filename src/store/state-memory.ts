@@ -1,3 +1,4 @@
+import { LocalBus } from './bus.ts';
 import { StoreError } from './errors.ts';
 import {
   type Lease,
@@ -26,6 +27,8 @@ export class MemoryState implements StatePort {
   readonly #leases = new Map<string, Held>();
   readonly #counters = new Map<string, { n: number; expires: number }>();
   #countersSwept = 0;
+  readonly #lists = new Map<string, string[]>();
+  readonly #bus = new LocalBus();
   readonly #now: () => number;
   #fence = 0;
   #lastSweep: number;
@@ -140,6 +143,67 @@ export class MemoryState implements StatePort {
   async leaseHolder(key: string): Promise<LeaseHolder | undefined> {
     const held = this.#held(key);
     return held && { owner: held.owner, token: held.token };
+  }
+
+  async replaceLease(
+    key: string,
+    previous: LeaseHolder,
+    owner: string,
+    ttlMs: number,
+  ): Promise<Lease | undefined> {
+    const expires = this.#now() + ttl(ttlMs);
+    const held = this.#held(key);
+    if (held && (held.token !== previous.token || held.owner !== previous.owner)) return undefined;
+    const token = ++this.#fence;
+    this.#leases.set(key, { owner, token, expires });
+    return { key, owner, token };
+  }
+
+  async setFenced(lease: Lease, key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const json = toJson(value);
+    const expires = this.#expiry(ttlMs);
+    const held = this.#held(lease.key);
+    if (!held || held.token !== lease.token || held.owner !== lease.owner) return false;
+    this.#values.set(key, { json, expires });
+    return true;
+  }
+
+  async listPush(
+    key: string,
+    item: string,
+    maxLength = Number.POSITIVE_INFINITY,
+  ): Promise<number | undefined> {
+    this.#check();
+    const list = this.#lists.get(key) ?? [];
+    if (list.length >= maxLength) return undefined;
+    list.push(item);
+    this.#lists.set(key, list);
+    return list.length;
+  }
+
+  async listItems(key: string): Promise<string[]> {
+    this.#check();
+    return [...(this.#lists.get(key) ?? [])];
+  }
+
+  async listRemove(key: string, item: string): Promise<boolean> {
+    this.#check();
+    const list = this.#lists.get(key);
+    if (!list?.includes(item)) return false;
+    const left = list.filter((x) => x !== item);
+    if (left.length === 0) this.#lists.delete(key);
+    else this.#lists.set(key, left);
+    return true;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    this.#check();
+    await this.#bus.publish(channel, message);
+  }
+
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    this.#check();
+    return this.#bus.subscribe(channel, onMessage);
   }
 
   close(): void {

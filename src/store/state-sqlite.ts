@@ -1,3 +1,4 @@
+import { busFor, type LocalBus } from './bus.ts';
 import { type Db, type SqliteHandle, transaction } from './sqlite-file.ts';
 import {
   type Lease,
@@ -33,11 +34,18 @@ CREATE TABLE IF NOT EXISTS state_fence(ns TEXT PRIMARY KEY, token INTEGER NOT NU
 
 const LIVE = '(expires IS NULL OR expires > ?)';
 
+/** Lists (the order is the autoincremented seq): see listPush. */
+const SCHEMA_LISTS = `
+CREATE TABLE IF NOT EXISTS state_list(ns TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
+  item TEXT NOT NULL, PRIMARY KEY(ns, key, seq)) WITHOUT ROWID;`;
+
 export interface SqliteStateOptions {
   handle: SqliteHandle;
   namespace: string;
   /** Injectable for tests; Date.now by default. */
   now?: () => number;
+  /** Handles on one scope share wake-up messages (publish/subscribe); the file path by default. */
+  scope?: string;
 }
 
 export class SqliteState implements StatePort {
@@ -45,12 +53,15 @@ export class SqliteState implements StatePort {
   readonly #ns: string;
   readonly #now: () => number;
   #lastSweep = 0;
+  readonly #bus: LocalBus;
 
-  constructor({ handle, namespace, now = Date.now }: SqliteStateOptions) {
+  constructor({ handle, namespace, now = Date.now, scope }: SqliteStateOptions) {
     this.#handle = handle;
     this.#ns = namespace;
     this.#now = now;
+    this.#bus = busFor(`${scope ?? handle.file}\0${namespace}`);
     handle.db.exec(SCHEMA);
+    handle.db.exec(SCHEMA_LISTS);
     this.#sweep();
   }
 
@@ -216,6 +227,103 @@ export class SqliteState implements StatePort {
       [this.#ns, key, this.#now()],
     ) as LeaseHolder | null;
     return row ?? undefined;
+  }
+
+  async replaceLease(
+    key: string,
+    previous: LeaseHolder,
+    owner: string,
+    ttlMs: number,
+  ): Promise<Lease | undefined> {
+    const expires = this.#now() + ttl(ttlMs);
+    const db = this.#open();
+    const token = transaction(db, () => {
+      const held = db.get('SELECT owner, token FROM state_lease WHERE ns = ? AND key = ? AND expires > ?', [
+        this.#ns,
+        key,
+        this.#now(),
+      ]) as LeaseHolder | null;
+      if (held && (held.owner !== previous.owner || held.token !== previous.token)) return undefined;
+      const row = db.get(
+        'INSERT INTO state_fence(ns, token) VALUES (?, 1) ' +
+          'ON CONFLICT(ns) DO UPDATE SET token = token + 1 RETURNING token',
+        [this.#ns],
+      ) as { token: number };
+      db.run('INSERT OR REPLACE INTO state_lease(ns, key, owner, token, expires) VALUES (?, ?, ?, ?, ?)', [
+        this.#ns,
+        key,
+        owner,
+        row.token,
+        expires,
+      ]);
+      return row.token;
+    });
+    return token === undefined ? undefined : { key, owner, token };
+  }
+
+  async setFenced(lease: Lease, key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const json = toJson(value);
+    const expires = ttlMs === undefined ? null : this.#now() + ttl(ttlMs);
+    const db = this.#open();
+    return transaction(db, () => {
+      const held = db.get(
+        'SELECT 1 AS held FROM state_lease WHERE ns = ? AND key = ? AND owner = ? AND token = ? AND expires > ?',
+        [this.#ns, lease.key, lease.owner, lease.token, this.#now()],
+      );
+      if (!held) return false;
+      db.run('INSERT OR REPLACE INTO state_value(ns, key, value, expires) VALUES (?, ?, ?, ?)', [
+        this.#ns,
+        key,
+        json,
+        expires,
+      ]);
+      return true;
+    });
+  }
+
+  async listPush(
+    key: string,
+    item: string,
+    maxLength = Number.POSITIVE_INFINITY,
+  ): Promise<number | undefined> {
+    const db = this.#open();
+    return transaction(db, () => {
+      const row = db.get(
+        'SELECT count(*) AS n, coalesce(max(seq), 0) AS last FROM state_list WHERE ns = ? AND key = ?',
+        [this.#ns, key],
+      ) as { n: number; last: number };
+      if (row.n >= maxLength) return undefined;
+      db.run('INSERT INTO state_list(ns, key, seq, item) VALUES (?, ?, ?, ?)', [
+        this.#ns,
+        key,
+        row.last + 1,
+        item,
+      ]);
+      return row.n + 1;
+    });
+  }
+
+  async listItems(key: string): Promise<string[]> {
+    const rows = this.#open().all('SELECT item FROM state_list WHERE ns = ? AND key = ? ORDER BY seq', [
+      this.#ns,
+      key,
+    ]) as Array<{ item: string }>;
+    return rows.map((r) => r.item);
+  }
+
+  async listRemove(key: string, item: string): Promise<boolean> {
+    const sql = 'DELETE FROM state_list WHERE ns = ? AND key = ? AND item = ?';
+    return this.#open().run(sql, [this.#ns, key, item]).changes > 0;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    this.#open();
+    await this.#bus.publish(channel, message);
+  }
+
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    this.#open();
+    return this.#bus.subscribe(channel, onMessage);
   }
 
   #open(): Db {

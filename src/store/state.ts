@@ -3,7 +3,8 @@
  * processes, each implemented natively per backend (Redis commands and Lua, one SQLite statement or IMMEDIATE
  * transaction, plain maps) rather than through Keyv's internals, so a Keyv upgrade cannot break "post a video
  * at most once". Sessions stay in Keyv. Shaped after vercel/chat's StateAdapter (values with TTL, locks),
- * plus set-if-absent, sets of ids and fenced leases.
+ * plus set-if-absent, sets of ids, fenced leases and fenced writes, bounded lists and wake-up messages (what
+ * several instances on one Redis need to act as one bot: src/core/instance.ts, src/core/lanes-shared.ts).
  *
  * Every operation either does what it says or rejects (a store failure never reads as "absent" or "not held").
  * Keys are plain strings chosen by the caller; values, sets and leases live in separate key spaces.
@@ -70,6 +71,35 @@ export interface StatePort {
   releaseLease(lease: Lease): Promise<boolean>;
   /** Who holds `key` now (e.g. to resume only what a dead owner left); undefined when free or expired. */
   leaseHolder(key: string): Promise<LeaseHolder | undefined>;
+  /**
+   * Takes the lease `key` from `previous` (an owner known to be dead) or when it is free, atomically: of any
+   * number of survivors trying, one gets it. Undefined when someone else holds it now (another token).
+   */
+  replaceLease(key: string, previous: LeaseHolder, owner: string, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * A fenced write: stores the value only while `lease` (this very acquisition) is held, in one atomic step,
+   * so a holder that stalled and lost its lease cannot overwrite what the new holder wrote. False when not held.
+   */
+  setFenced(lease: Lease, key: string, value: unknown, ttlMs?: number): Promise<boolean>;
+
+  /**
+   * Appends `item` to the list `key` unless it already holds `maxLength` items (atomic, so concurrent pushes
+   * never overfill it). The list's new length, or undefined when it was full.
+   */
+  listPush(key: string, item: string, maxLength?: number): Promise<number | undefined>;
+  /** The list's items, first pushed first; [] for a list never written. */
+  listItems(key: string): Promise<string[]>;
+  /** Removes every occurrence of `item`; true when there was one (of concurrent removers, one gets true). */
+  listRemove(key: string, item: string): Promise<boolean>;
+
+  /**
+   * Sends `message` to the subscribers of `channel` now listening, at most once (a subscriber that is
+   * reconnecting misses it): a wake-up, never the only carrier of a decision. Redis reaches every process;
+   * memory and SQLite reach this process only (both are single-process stores).
+   */
+  publish(channel: string, message: string): Promise<void>;
+  /** Calls `onMessage` for each message on `channel` until the returned function is called. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
 }
 
 /** Serializes a value for storage; rejects what JSON cannot carry back (undefined, functions). */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/messages.en.ts';
 import { zh } from '../../src/i18n/messages.zh.ts';
-import type { Lease, StatePort } from '../../src/store/state.ts';
+import type { Lease, LeaseHolder, StatePort } from '../../src/store/state.ts';
 import { type Harness, harness, inbound, recordingChat } from './engine-harness.ts';
 
 // A store that fails in the middle of a turn or an export: the chat is told (once, in its language) what was
@@ -67,6 +67,30 @@ class FailingState implements StatePort {
   }
   counter(key: string) {
     return this.real.counter(key);
+  }
+  replaceLease(key: string, previous: LeaseHolder, owner: string, ttlMs: number) {
+    return this.real.replaceLease(key, previous, owner, ttlMs);
+  }
+  async setFenced(lease: Lease, key: string, value: unknown, ttlMs?: number) {
+    // A job write is fenced: it fails like a plain one.
+    this.#check('set', key);
+    return this.real.setFenced(lease, key, value, ttlMs);
+  }
+  async listPush(key: string, item: string, maxLength?: number) {
+    this.#check('listPush', key);
+    return this.real.listPush(key, item, maxLength);
+  }
+  listItems(key: string) {
+    return this.real.listItems(key);
+  }
+  listRemove(key: string, item: string) {
+    return this.real.listRemove(key, item);
+  }
+  publish(channel: string, message: string) {
+    return this.real.publish(channel, message);
+  }
+  subscribe(channel: string, onMessage: (message: string) => void) {
+    return this.real.subscribe(channel, onMessage);
   }
 }
 

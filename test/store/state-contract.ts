@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease, StatePort, Store } from '../../src/store/index.ts';
+import { sharedStateContract } from './state-contract-shared.ts';
 
 // The state port's contract (src/store/state.ts), run against every backend by contract.ts.
 
@@ -18,6 +19,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function stateContract(target: StateTarget): void {
+  sharedStateContract(target);
   describe(`state port contract: ${target.name}`, () => {
     const opened: Store[] = [];
     let state: StatePort;

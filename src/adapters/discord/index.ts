@@ -136,7 +136,7 @@ export async function startDiscord(deps: AdapterDeps, options: DiscordOptions = 
       election = new Election({
         state: deps.state,
         key: 'discord:gateway',
-        owner: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+        owner: deps.instanceId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
         leaseMs: config.DISCORD_GATEWAY_LEASE_MS,
         logger,
         elected: () => gateway.open(),

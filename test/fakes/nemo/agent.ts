@@ -159,6 +159,10 @@ export async function handleChat(
   ctx.chats.push({ sessionId: session.id, text });
   if (session.seen.has(text)) ctx.duplicateChats.push({ sessionId: session.id, text });
   session.seen.add(text);
+  const open = (ctx.streams.open.get(session.id) ?? 0) + 1;
+  ctx.streams.open.set(session.id, open);
+  ctx.streams.most.set(session.id, Math.max(open, ctx.streams.most.get(session.id) ?? 0));
+  res.once('close', () => ctx.streams.open.set(session.id, (ctx.streams.open.get(session.id) ?? 1) - 1));
 
   const turn = planTurn(ctx, session, text);
   const credits = o.credits;

@@ -160,6 +160,7 @@ export async function startFakeNemo(
     files: new Map(),
     chats: [],
     duplicateChats: [],
+    streams: { open: new Map(), most: new Map() },
     uploads: [],
     issuedTokens: [],
     mp4: () => padded(options.mp4PadTo),
@@ -250,6 +251,7 @@ export async function startFakeNemo(
     requests,
     chats: ctx.chats,
     duplicateChats: ctx.duplicateChats,
+    streams: ctx.streams,
     uploads: ctx.uploads,
     drafts: ctx.drafts,
     get issuedTokens() {

@@ -55,6 +55,8 @@ export interface FakeCtx {
   files: Map<string, ServedFile>;
   chats: Array<{ sessionId: string; text: string }>;
   duplicateChats: Array<{ sessionId: string; text: string }>;
+  /** Chat streams open now, and the most ever open at once, per session id. */
+  streams: { open: Map<string, number>; most: Map<string, number> };
   uploads: RecordedUpload[];
   issuedTokens: string[];
   mp4(): Buffer;

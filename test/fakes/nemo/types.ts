@@ -118,6 +118,8 @@ export interface FakeNemo {
   readonly chats: Array<{ sessionId: string; text: string }>;
   /** Chat messages that arrived a second time in the same session: must stay empty. */
   readonly duplicateChats: Array<{ sessionId: string; text: string }>;
+  /** Chat streams open now and the most ever open at once, per session id (one at a time per chat). */
+  readonly streams: { readonly open: Map<string, number>; readonly most: Map<string, number> };
   readonly uploads: RecordedUpload[];
   /** Current draft per session id (tests may read or replace it). */
   readonly drafts: Map<string, unknown>;
