@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type Limit, parsePrincipals, parseQuota, QUOTA_EXAMPLE } from './core/team/spec.ts';
 
-// The one configuration schema (design.md's table). Parsed once in main and passed down;
+// The one configuration schema (the README's configuration table). Parsed once in main and passed down;
 // nothing below main reads process.env.
 
 // An empty or blank value means "not set" (a `KEY=` line in .env), never 0.

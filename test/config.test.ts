@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.ts';
 
-// The one schema over the environment: defaults of design.md's table, and one readable line on a bad value
+// The one schema over the environment: defaults of the README's configuration table, and one readable line on a bad value
 // that names the variable but never echoes its value (it could be a token pasted in the wrong place).
 
 describe('config', () => {

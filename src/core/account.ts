@@ -1,4 +1,4 @@
-// The NemoVideo identity of a chat (design.md decision 8) and its session. With NEMO_TOKEN every chat uses
+// The NemoVideo identity of a chat (docs/decisions.md decision 8) and its session. With NEMO_TOKEN every chat uses
 // the operator's account; without it each chat has its own anonymous trial token, acquired on first use
 // with the chat's persisted client id and saved whenever the client acquires one (the one persistence path:
 // the client's onCredentials).

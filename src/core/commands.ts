@@ -1,4 +1,4 @@
-// Commands that never wait for the chat's lane (design.md decision 4): help, credits, status, upload, lang,
+// Commands that never wait for the chat's lane (docs/decisions.md decision 4): help, credits, status, upload, lang,
 // open, cancel — and reset, which refuses while work runs instead of waiting. Who may run them is checked
 // before, from the command table (src/core/dispatch.ts).
 

@@ -1,6 +1,6 @@
 // A live preview of the agent's answer while it is being written (issue 14): the partial chunks of one
 // message, added up and handed to the chat's `draft` (Telegram: sendMessageDraft in private chats). What the
-// user keeps is still only the complete text (design.md decision 3); the preview is cosmetic and never waits.
+// user keeps is still only the complete text (docs/decisions.md decision 3); the preview is cosmetic and never waits.
 
 import type { ChatCtx } from './context.ts';
 import { analyseAgentText } from './gui.ts';

@@ -1,4 +1,4 @@
-// The agent assumes a GUI (design.md decision 7). Its text may tell the user to click a button, open a panel,
+// The agent assumes a GUI (docs/decisions.md decision 7). Its text may tell the user to click a button, open a panel,
 // drag a clip or preview the timeline; a chat has none of these. Each such instruction, in its GUI form only,
 // becomes an action the bot can take, and the sentence carrying it is dropped from what the user sees.
 //   'export'   – a click on Export/Download, the Export button, 导出按钮: the bot's export flow.

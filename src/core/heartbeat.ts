@@ -1,5 +1,5 @@
 // "⏳ Still working..." while an agent stream is open (the seed: every 2 minutes). Timed from the last output
-// the user saw (design.md decision 3): a relayed text restarts the count. One status message per quiet
+// the user saw (docs/decisions.md decision 3): a relayed text restarts the count. One status message per quiet
 // stretch: the first heartbeat posts it, later ones edit it with the elapsed time, so a 5-minute generation
 // leaves one line, not three. After new output the next heartbeat posts a fresh message below it.
 

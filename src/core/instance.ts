@@ -1,4 +1,4 @@
-// This process among the instances sharing one store (design.md decision 14), and the leases it holds.
+// This process among the instances sharing one store (docs/decisions.md decision 14), and the leases it holds.
 // On Redis, an instance is alive while its liveness lease `instance:<id>` is renewed; every lease it takes
 // (a chat's lane, an export job) is renewed by the same heartbeat, every third of INSTANCE_LEASE_MS, so all
 // of them lapse together when the process dies. A survivor takes over a lease whose owner is gone at once

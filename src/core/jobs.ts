@@ -4,7 +4,7 @@
 // addresses; the turn itself is in the chat's session record): a restart tells their chats.
 // Sets, not read-modify-write lists: adds and removes are atomic across processes and O(1) each.
 //
-// Ownership (design.md decision 14): whoever drives a job holds its lease `job:<id>` (src/core/instance.ts),
+// Ownership (docs/decisions.md decision 14): whoever drives a job holds its lease `job:<id>` (src/core/instance.ts),
 // taken before the job is stored, renewed by the instance heartbeat. Another instance resumes a job only when
 // it can take that lease (free, or its holder's instance is gone), so exactly one survivor takes each. Every
 // write of a job is fenced by the lease, and `fence` is checked before the render is created and before the

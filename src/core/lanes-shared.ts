@@ -1,4 +1,4 @@
-// The chat lanes of several instances on one store (design.md decision 14): one turn or export at a time per
+// The chat lanes of several instances on one store (docs/decisions.md decision 14): one turn or export at a time per
 // chat, whichever instance received the message. The queue is a list in the store, `lane:<address>`, of
 // entries {id, instance, kind}; its head is the runner. Each instance keeps its own waiting task in memory and
 // starts it once its entry is the head and it holds the chat's lease `lane:<address>` (renewed by the

@@ -1,4 +1,4 @@
-// One lane per chat (design.md decision 4): agent turns and exports run one at a time, in arrival order;
+// One lane per chat (docs/decisions.md decision 4): agent turns and exports run one at a time, in arrival order;
 // further work waits in a bounded FIFO. Commands that only read (credits, status, help, lang, cancel, open)
 // never enter a lane, so they answer while a 5-minute generation runs.
 //

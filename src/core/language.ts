@@ -1,4 +1,4 @@
-// The reply language (design.md decision 5): the chat's /lang choice, else the sender's platform locale
+// The reply language (docs/decisions.md decision 5): the chat's /lang choice, else the sender's platform locale
 // (zh* → zh), else the script of the message, else English. A non-Chinese locale does not force English:
 // platform locales often default to en-US, so a user writing Chinese under one still gets Chinese replies.
 

@@ -1,4 +1,4 @@
-// The words above a video that goes as a link (design.md decision 16): the adapter only knows its limit
+// The words above a video that goes as a link (docs/decisions.md decision 16): the adapter only knows its limit
 // (`ChatPort.videoLimitBytes`); the core says why it is a link, in the chat's language.
 
 import type { ChatCtx } from './context.ts';

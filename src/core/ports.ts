@@ -1,4 +1,4 @@
-// The ports of the conversation core (design.md decision 1). The core owns them; adapters implement
+// The ports of the conversation core (docs/decisions.md decision 1). The core owns them; adapters implement
 // ChatPort and produce InboundMessage; nothing here knows Discord, Telegram or a terminal.
 
 import type { ActionName } from '../i18n/actions.ts';
@@ -220,7 +220,7 @@ export type ChatResolver = (address: ChatAddress) => ChatPort | undefined;
 export interface Engine {
   /**
    * Handles one message to the end (a whole agent turn, an export). Never rejects: failures become a message
-   * in the user's language. Adapters must NOT await it inside a platform update handler (design.md
+   * in the user's language. Adapters must NOT await it inside a platform update handler (docs/decisions.md
    * decision 4); they start it and move on. The terminal chat awaits it to keep a script in order.
    */
   handle(message: InboundMessage, chat: ChatPort): Promise<void>;

@@ -1,4 +1,4 @@
-// After a stream broke once the message was delivered (design.md decision 2): never re-send (each send may
+// After a stream broke once the message was delivered (docs/decisions.md decision 2): never re-send (each send may
 // cost credits). Look at the state instead: at RECOVERY_FIRST_MS, then every RECOVERY_EVERY_MS; a changed
 // draft is summarised and ends the watch; RECOVERY_CHECKS unchanged looks end it with "check later".
 

@@ -1,4 +1,4 @@
-// Routing of a chat message (design.md decision 6): a slash command, a bare keyword phrase, or the agent.
+// Routing of a chat message (docs/decisions.md decision 6): a slash command, a bare keyword phrase, or the agent.
 // A keyword routes only when, once mentions, fillers and punctuation are gone, what is left is a WHOLE
 // phrase of the table; anything longer is a prompt and goes to the agent as written (each agent message may
 // cost credits, each wrongly routed one loses the user's words, so the bar for routing is high).

@@ -1,4 +1,4 @@
-// Relays one agent stream to the chat (design.md decision 3): only text the agent meant for the user,
+// Relays one agent stream to the chat (docs/decisions.md decision 3): only text the agent meant for the user,
 // with its GUI-speak taken out (decision 7); tool calls and results stay internal. Heartbeats run while the
 // stream is open; a 'stuck' stream is told and stopped.
 

@@ -1,7 +1,7 @@
 // The timeline summary and change list of a draft, in the skill's format:
 //   Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) 3. Title: "Urban Dreams" (0-3s)
 // printed with one track per line after the heading (chat-friendly; same content). Only `t`, `tt`, `sg`,
-// `d` are public (nemo-api.md): segment keys are guessed from common names and every guess may miss, so
+// `d` are public (docs/nemo-contract.md): segment keys are guessed from common names and every guess may miss, so
 // each part of a line is optional and nothing prints "undefined" or "NaN".
 
 import { type TimelineLabels, timelineLabels } from '../i18n/labels.ts';
@@ -116,7 +116,7 @@ function markers(track: DraftTrack): string {
   return words.join(' ');
 }
 
-/** Times above 1000 mean the draft counts in milliseconds (nemo-api.md: `d` is ms); else seconds. */
+/** Times above 1000 mean the draft counts in milliseconds (docs/nemo-contract.md: `d` is ms); else seconds. */
 function msUnit(draft: Draft, tracks: DraftTrack[]): boolean {
   let max = isNum(draft.d) ? draft.d : 0;
   for (const tr of tracks) {

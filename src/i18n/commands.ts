@@ -1,4 +1,4 @@
-// The one command table (design.md decision 16). Per command: its name and Chinese name, the phrases that
+// The one command table (docs/decisions.md decision 16). Per command: its name and Chinese name, the phrases that
 // route to it without a slash, who may run it in a group, whether it waits in the chat's lane, and what it does
 // in EN/ZH. Everything that lists commands is made from it: COMMAND_NAMES, the engine's dispatch and the
 // routing of slash names and keywords (src/core), the help text, Telegram's menus, Discord's slash commands.
@@ -19,7 +19,7 @@ export interface CommandSpec {
   readonly keywords?: Phrases;
   /** In a group: anyone, admins only, or admins only when it changes something (`/lang zh`; `/lang` tells). */
   readonly who: 'anyone' | 'admins' | 'admins-to-change';
-  /** 'lane': waits its turn behind the chat's running work; 'now': answered at once (design.md decision 4). */
+  /** 'lane': waits its turn behind the chat's running work; 'now': answered at once (docs/decisions.md decision 4). */
   readonly runs: 'lane' | 'now';
   readonly description: Words;
   /** Its argument: shown in help and menus (`/lang en|zh`), offered as Discord choices. */

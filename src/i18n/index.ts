@@ -1,5 +1,5 @@
 // The messages of a reply language. Every sentence a user reads comes from here: the core's, and the
-// notices the adapters render for it (design.md decision 16).
+// notices the adapters render for it (docs/decisions.md decision 16).
 
 import type { Lang } from './lang.ts';
 import { en, type Messages } from './messages.en.ts';

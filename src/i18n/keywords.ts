@@ -1,4 +1,4 @@
-// Keyword tables for routing (design.md decision 6) and for the agent's GUI-speak (decision 7), as data.
+// Keyword tables for routing (docs/decisions.md decision 6) and for the agent's GUI-speak (decision 7), as data.
 // Routing matches a WHOLE phrase after mentions and fillers are gone (src/core/routing.ts); the tables stay
 // close to the skill's routing table plus obvious synonyms, because every phrase listed here is a message
 // that never reaches the agent.

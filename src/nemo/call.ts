@@ -15,7 +15,7 @@ import {
 import { businessEnvelope, renderEnvelope } from './schemas.ts';
 import type { NemoPlatform } from './types.ts';
 
-// One JSON call with the retry policy of design.md (decisions 2, 10 and 12): 1001 → re-auth and retry once;
+// One JSON call with the retry policy of docs/decisions.md (decisions 2, 10 and 12): 1001 → re-auth and retry once;
 // 429 → wait RATE_LIMIT_RETRY_MS and retry once (a refused call was not processed, so POSTs may retry these
 // too); idempotent calls also ride out transient failures (network, timeout, 5xx, a `{code: 5xx}` body) with
 // exponential backoff, as long as the operation stays inside its budget.

@@ -3,7 +3,7 @@ import { NemoError } from './errors.ts';
 import { logPath } from './http.ts';
 import type { NemoErrorCode, NemoErrorInfo } from './types.ts';
 
-// "The backend said no": body `code` first, then `{success:false}`, then the HTTP status (nemo-api.md).
+// "The backend said no": body `code` first, then `{success:false}`, then the HTTP status (docs/nemo-contract.md).
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -48,7 +48,7 @@ export interface RefusalContext {
 }
 
 /**
- * The backend said no? Body `code` first, then `{success:false}`, then the HTTP status (nemo-api.md).
+ * The backend said no? Body `code` first, then `{success:false}`, then the HTTP status (docs/nemo-contract.md).
  * Returns undefined for a success.
  */
 export function refusal(c: RefusalContext): NemoError | undefined {

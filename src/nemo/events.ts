@@ -2,7 +2,7 @@ import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { EVENT_TOO_LARGE, type NemoEvent } from './types.ts';
 
 // The pure half of the chat stream: bytes or strings in, NemoEvents out. No HTTP here, so tests can feed
-// any split of any stream. Accepts ADK events and the older simplified events (nemo-api.md).
+// any split of any stream. Accepts ADK events and the older simplified events (docs/nemo-contract.md).
 
 type Json = Record<string, unknown>;
 
@@ -44,7 +44,7 @@ function mapEventObject(obj: Json): NemoEvent[] {
     if (!isObj(part)) continue;
     const text = str(part.text);
     if (text !== undefined) {
-      // Thoughts are not for the user (design.md, 3). Partial chunks are followed by the complete text: they
+      // Thoughts are not for the user (docs/decisions.md, 3). Partial chunks are followed by the complete text: they
       // serve a live preview only.
       if (part.thought === true || text === '') continue;
       if (obj.partial === true) out.push({ type: 'partial', text });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Response shapes of nemo-api.md. Every object is loose: the backend may add fields at any time, and only
+// Response shapes of docs/nemo-contract.md. Every object is loose: the backend may add fields at any time, and only
 // the fields we use are checked. Ids may come as numbers or strings, so they are coerced to strings.
 
 const id = z.union([z.string(), z.number()]).transform(String);

@@ -5,7 +5,7 @@ import { createEventDecoder } from './events.ts';
 import { Deadline, type SendResult, send, sleep, transportError } from './http.ts';
 import type { NemoEvent } from './types.ts';
 
-// The chat turn: POST /run_sse and stream the agent's events. Decision 2 of design.md rules here: once the
+// The chat turn: POST /run_sse and stream the agent's events. Decision 2 of docs/decisions.md rules here: once the
 // body may have left (or a 2xx came), the message counts as delivered and is never sent again.
 
 const PATH = '/run_sse';

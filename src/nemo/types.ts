@@ -1,5 +1,5 @@
 // The public face of the NemoVideo client (src/nemo). Self-contained: it knows HTTP, SSE and the
-// backend's shapes (../shared/nemo-api.md), nothing of chats. The core codes against these types only.
+// backend's shapes (docs/nemo-contract.md), nothing of chats. The core codes against these types only.
 
 export type NemoPlatform = 'discord' | 'telegram' | 'terminal';
 
@@ -23,7 +23,7 @@ export type NemoErrorCode =
   | 'aborted'; // the caller's AbortSignal fired
 
 /**
- * One error class; `kind` tells the four families of design.md apart: the backend said no, could not reach,
+ * One error class; `kind` tells the four families of docs/decisions.md apart: the backend said no, could not reach,
  * timed out, answer did not match. Messages never contain a token, client id or file URL.
  */
 export interface NemoErrorInfo {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/messages.en.ts';
 import { type Harness, harness, inbound, recordingChat } from './engine-harness.ts';
 
-// design.md decision 4 (one turn at a time, commands never wait, bounded FIFO, one export at a time,
+// docs/decisions.md decision 4 (one turn at a time, commands never wait, bounded FIFO, one export at a time,
 // cancel) and decision 2 (a broken stream after delivery is never re-sent).
 
 let h: Harness;

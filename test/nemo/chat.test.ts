@@ -78,7 +78,7 @@ describe('chat stream variants', () => {
   });
 });
 
-describe('never re-send (design.md, decision 2)', () => {
+describe('never re-send (docs/decisions.md, decision 2)', () => {
   it('mid-stream disconnect: stream_broken, delivered, one send', async () => {
     h = await harness();
     const { account } = h.anon();

@@ -1,4 +1,4 @@
-// Every endpoint of nemo-api.md against the fake, over loopback.
+// Every endpoint of docs/nemo-contract.md against the fake, over loopback.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

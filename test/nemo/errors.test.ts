@@ -1,4 +1,4 @@
-// Every error row of nemo-api.md, with body codes sent both as HTTP 200 and as an HTTP status.
+// Every error row of docs/nemo-contract.md, with body codes sent both as HTTP 200 and as an HTTP status.
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNemoError, type NemoError } from '../../src/nemo/index.ts';

@@ -261,7 +261,7 @@ function start(
   );
   if (acceptance) acceptance.started = true;
   const inbound = acceptance ? { ...message, accepted: acceptance.accept } : message;
-  // Not awaited on purpose (design.md decision 4); the dedupe middleware waits only for its acceptance. The
+  // Not awaited on purpose (docs/decisions.md decision 4); the dedupe middleware waits only for its acceptance. The
   // engine never rejects; the catch is a safety net.
   void deps.engine
     .handle(inbound, port)

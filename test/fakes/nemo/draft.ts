@@ -1,4 +1,4 @@
-// The fake's draft JSON. Known keys (nemo-api.md): t tracks, tt track type (0 video, 1 audio/BGM, 7 text/title),
+// The fake's draft JSON. Known keys (docs/nemo-contract.md): t tracks, tt track type (0 video, 1 audio/BGM, 7 text/title),
 // sg segments, d duration in ms, m metadata {title, width, height}.
 // Segment keys are NOT public; the fake chooses (clients must degrade gracefully with other keys):
 //   id  segment id          n   name (video clip, music title)     st  start in ms     d   duration in ms

@@ -1,4 +1,4 @@
-// The fake NemoVideo backend (../../../shared/nemo-api.md): a real node:http server on 127.0.0.1:0.
+// The fake NemoVideo backend (docs/nemo-contract.md): a real node:http server on 127.0.0.1:0.
 // Order per request: record → route (unknown: 404 + stderr) → injected fault → auth (all but the token route and
 // /files/) → handler. Business envelope `{code, message, data}`; HTTP statuses for body codes: see STATUS_FOR_CODE.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// The control surface of the fake NemoVideo server (test/fakes/nemo/server.ts). Every choice nemo-api.md
+// The control surface of the fake NemoVideo server (test/fakes/nemo/server.ts). Every choice docs/nemo-contract.md
 // calls unknowable is a switch here, so tests run the client against each variant.
 // Tests may change `fake.options` at any time; the next request sees the change.
 
@@ -79,7 +79,7 @@ export interface FakeNemoOptions {
   requireAttribution: boolean;
   /** Pad the served MP4 (a `free` box) to at least this many bytes, to test size limits; 0 = the bare sample. */
   mp4PadTo: number;
-  /** Anonymous tokens issued per IP before HTTP 429 (nemo-api.md: about 10 per week). */
+  /** Anonymous tokens issued per IP before HTTP 429 (docs/nemo-contract.md: about 10 per week). */
   tokensPerIp: number;
   /** Tokens expire after this long (then 1001); 0 = never. */
   tokenTtlMs: number;
