@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { DiscordOptions } from '../../src/adapters/discord/index.ts';
-import { nemoTimingFromConfig } from '../../src/app.ts';
-import { createEngine } from '../../src/core/engine.ts';
-import { createNemoClient } from '../../src/nemo/index.ts';
 import type { FakeDiscordOptions } from '../fakes/discord/types.ts';
 import { tinyPng } from '../fakes/media.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo, FakeNemoOptions } from '../fakes/nemo/types.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { type Harness, realEngine, startHarness } from './harness.ts';
 import { type SlowProxy, startSlowProxy } from './slow-proxy.ts';
 
 // End to end: real discord.js in the real adapter, the fake Discord, the real engine and NemoVideo client,
@@ -76,21 +73,7 @@ async function start(
     env,
     ...(o.fake ? { fake: o.fake } : {}),
     ...(o.adapter ? { adapter: o.adapter } : {}),
-    engine: ({ config, logger, secrets, store, state }) =>
-      createEngine({
-        config,
-        logger,
-        secrets,
-        store,
-        state,
-        nemo: createNemoClient({
-          baseUrl: config.NEMO_API_URL,
-          version: '0.0.0-test',
-          secrets,
-          logger,
-          timing: nemoTimingFromConfig(config),
-        }),
-      }),
+    engine: realEngine,
   });
   return h;
 }

@@ -1,8 +1,11 @@
 import Keyv from 'keyv';
 import { type DiscordOptions, startDiscord } from '../../src/adapters/discord/index.ts';
 import type { AdapterDeps, AdapterHandle } from '../../src/adapters/types.ts';
+import { nemoTimingFromConfig } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
+import { createEngine } from '../../src/core/engine.ts';
 import type { ChatPort, ChatResolver, Engine, InboundMessage } from '../../src/core/ports.ts';
+import { createNemoClient } from '../../src/nemo/index.ts';
 import { createLogger, type Logger, Secrets } from '../../src/secrets.ts';
 import { MemoryState, type StatePort } from '../../src/store/index.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/server.ts';
@@ -108,3 +111,20 @@ export async function startHarness(opts: {
     },
   };
 }
+
+/** The real engine and NemoVideo client, wired as src/app.ts wires them (for end-to-end tests). */
+export const realEngine = ({ config, logger, secrets, store, state }: EngineParts): Engine =>
+  createEngine({
+    config,
+    logger,
+    secrets,
+    store,
+    state,
+    nemo: createNemoClient({
+      baseUrl: config.NEMO_API_URL,
+      version: '0.0.0-test',
+      secrets,
+      logger,
+      timing: nemoTimingFromConfig(config),
+    }),
+  });

@@ -2,15 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { nemoTimingFromConfig } from '../../src/app.ts';
-import { createEngine } from '../../src/core/engine.ts';
 import { actionSpec } from '../../src/i18n/actions.ts';
 import { loopEn } from '../../src/i18n/loop.en.ts';
-import { createNemoClient } from '../../src/nemo/index.ts';
 import { ALICE } from '../fakes/discord/users.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo } from '../fakes/nemo/types.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { type Harness, realEngine, startHarness } from './harness.ts';
 
 // The everyday loop on Discord, end to end (real discord.js, adapter, engine and client against the fakes):
 // result buttons, modals (Edit…, a long brief, brand notes), the message command, /settings options,
@@ -42,21 +39,7 @@ async function start(): Promise<Harness> {
   };
   h = await startHarness({
     env,
-    engine: ({ config, logger, secrets, store, state }) =>
-      createEngine({
-        config,
-        logger,
-        secrets,
-        store,
-        state,
-        nemo: createNemoClient({
-          baseUrl: config.NEMO_API_URL,
-          version: '0.0.0-test',
-          secrets,
-          logger,
-          timing: nemoTimingFromConfig(config),
-        }),
-      }),
+    engine: realEngine,
   });
   return h;
 }

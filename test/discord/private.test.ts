@@ -3,15 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DiscordOptions } from '../../src/adapters/discord/index.ts';
-import { nemoTimingFromConfig } from '../../src/app.ts';
-import { createEngine } from '../../src/core/engine.ts';
-import { createNemoClient } from '../../src/nemo/index.ts';
 import { dmChannelId } from '../fakes/discord/payloads.ts';
 import type { FakeDiscordOptions, FakeUser } from '../fakes/discord/types.ts';
 import { ALICE } from '../fakes/discord/users.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo } from '../fakes/nemo/types.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { type Harness, realEngine, startHarness } from './harness.ts';
 
 // Private things stay private (issue 10): the /open claim link reaches only the person who asked — ephemeral
 // in a live interaction, a DM (REST: create the DM channel, then post) from an @mention or once the
@@ -42,21 +39,7 @@ async function start(o: { fake?: Partial<FakeDiscordOptions>; adapter?: DiscordO
     env: { NEMO_API_URL: url, EXPORT_DIR: dir, HEARTBEAT_INTERVAL_MS: '0' },
     ...(o.fake ? { fake: o.fake } : {}),
     ...(o.adapter ? { adapter: o.adapter } : {}),
-    engine: ({ config, logger, secrets, store, state }) =>
-      createEngine({
-        config,
-        logger,
-        secrets,
-        store,
-        state,
-        nemo: createNemoClient({
-          baseUrl: config.NEMO_API_URL,
-          version: '0.0.0-test',
-          secrets,
-          logger,
-          timing: nemoTimingFromConfig(config),
-        }),
-      }),
+    engine: realEngine,
   });
   return h;
 }

@@ -2,12 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nemoTimingFromConfig } from '../../src/app.ts';
-import { createEngine } from '../../src/core/engine.ts';
 import { teamEn } from '../../src/i18n/team.en.ts';
 import { teamZh } from '../../src/i18n/team.zh.ts';
-import { createNemoClient } from '../../src/nemo/index.ts';
-import { type Harness, startHarness } from '../discord/harness.ts';
+import { type Harness, realEngine, startHarness } from '../discord/harness.ts';
 import { ALICE } from '../fakes/discord/users.ts';
 import { startFakeNemo } from '../fakes/nemo/server.ts';
 import type { FakeNemo } from '../fakes/nemo/types.ts';
@@ -61,21 +58,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       BOT_SECRET_KEY: KEY,
       ...env,
     },
-    engine: ({ config, logger, secrets, store, state }) =>
-      createEngine({
-        config,
-        logger,
-        secrets,
-        store,
-        state,
-        nemo: createNemoClient({
-          baseUrl: config.NEMO_API_URL,
-          version: '0.0.0-test',
-          secrets,
-          logger,
-          timing: nemoTimingFromConfig(config),
-        }),
-      }),
+    engine: realEngine,
   });
   return h;
 }
