@@ -131,12 +131,13 @@ export function createEngine(deps: EngineDeps): Engine {
     try {
       queued = await core.lanes.enqueue(ctx.address, kind, config.QUEUE_MAX, async (signal) => {
         await adoptLane(core, ctx.chat);
-        const jobs = ctx.record.jobs.length;
         await task(signal);
-        // Stopped before it left anything for a successor (a turn in flight is told later, a render job
-        // is resumed): nothing will come of it, so the user is asked to send it again.
-        const kept = ctx.record.inFlight !== undefined || ctx.record.jobs.length > jobs;
-        if (stopReason(signal) === 'shutdown' && !kept) await ctx.say(ctx.m.shuttingDown);
+        // A turn stopped before it was recorded in flight (a recorded one is told later): nothing will come
+        // of it, so the user is asked to send it again. Not an export: its request is recorded before it
+        // waits (told after the restart), and one stopped while finishing its messages has already posted.
+        const recorded = ctx.record.inFlight !== undefined;
+        if (kind === 'turn' && stopReason(signal) === 'shutdown' && !recorded)
+          await ctx.say(ctx.m.shuttingDown);
       });
     } catch (e) {
       // The store is down: say so rather than go silent.

@@ -93,6 +93,8 @@ export class Instance {
   async alive(owner: string): Promise<boolean> {
     if (owner === this.id) return true;
     if (!this.shared) return false;
+    // A process of this host that no longer runs (a restart after SIGKILL) is gone now, not in a lease's time.
+    if (exitedHere(owner)) return false;
     return (await this.#state.leaseHolder(this.#livenessKey(owner))) !== undefined;
   }
 
@@ -199,5 +201,22 @@ export class Instance {
     } finally {
       this.#beating = false;
     }
+  }
+}
+
+/**
+ * True when `id` (`<host>-<pid>-<random>`, see the constructor) names a process of this host that has exited.
+ * Anything else (another host, a pid that runs, maybe reused, an id of another shape) is left to the lease.
+ */
+function exitedHere(id: string): boolean {
+  const m = /^(.+)-(\d+)-[0-9a-f]+$/.exec(id);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
