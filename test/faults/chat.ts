@@ -10,7 +10,15 @@ const OUTPUT_METHODS = new Set(['sendMessage', 'sendVideo', 'sendDocument', 'sen
 /** A render's output URL (the CDN file or the download route) in a text: the video sent as a link. */
 const VIDEO_LINK = /\/(files|proxy)\/render_[\w.-]+/;
 
-const hasExportButton = (markup: unknown): boolean => JSON.stringify(markup ?? null).includes('"export"');
+/** The callback data of a message's Export button (`export`, or `export|<project tag>` on result cards). */
+export function exportData(markup: unknown): string | undefined {
+  const rows = (markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> } | undefined)
+    ?.inline_keyboard;
+  for (const b of (rows ?? []).flat())
+    if (b.callback_data === 'export' || b.callback_data?.startsWith('export|')) return b.callback_data;
+  return undefined;
+}
+const hasExportButton = (markup: unknown): boolean => exportData(markup) !== undefined;
 
 export class FaultChat {
   readonly user: TgUser;
@@ -52,7 +60,8 @@ export class FaultChat {
     const withButton = this.world.tg.sent(this.id).filter((m) => hasExportButton(m.replyMarkup));
     const target = withButton.at(-1);
     if (!target) throw new Error(`chat ${this.id}: no message with an Export button to press`);
-    const { update_id } = this.world.tg.pressButton(this.chat, this.user, target.messageId, 'export');
+    const data = exportData(target.replyMarkup) ?? 'export';
+    const { update_id } = this.world.tg.pressButton(this.chat, this.user, target.messageId, data);
     this.sent.push({ what: '[Export]', at: Date.now(), updateId: update_id });
     return update_id;
   }

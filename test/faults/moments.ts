@@ -36,7 +36,9 @@ const forChat = (chat: FaultChat) => (c: RecordedCall) => c.params.chat_id === c
 function pressedExport(call: RecordedCall, chat: FaultChat): boolean {
   if (call.method !== 'getUpdates' || !Array.isArray(call.result)) return false;
   return (call.result as Array<{ callback_query?: { data?: string; from?: { id: number } } }>).some(
-    (u) => u.callback_query?.data === 'export' && u.callback_query.from?.id === chat.user.id,
+    (u) =>
+      (u.callback_query?.data === 'export' || u.callback_query?.data?.startsWith('export|') === true) &&
+      u.callback_query.from?.id === chat.user.id,
   );
 }
 
