@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,7 +92,9 @@ describe('checkPaths: EXPORT_DIR and the SQLite file, once at start', () => {
     // Root writes anywhere: run the check as `nobody`, as a bot deployed under its own user would.
     const script = `const { checkPaths, parseConfig } = await import('./src/config.ts');
       await checkPaths(parseConfig(${JSON.stringify(env)})).then(() => console.log('ok'), (e) => console.log(e.message));`;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    // CI runs Node 22/24 from a private temp dir `nobody` cannot enter: then the machine's own node runs it.
+    const node = othersReach(process.execPath) ? process.execPath : '/usr/bin/node';
+    const run = spawnSync(node, ['--import', 'tsx', '-e', script], {
       uid: 65534,
       gid: 65534,
       cwd: ROOT,
@@ -106,3 +109,11 @@ describe('checkPaths: EXPORT_DIR and the SQLite file, once at start', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+/** Whether a user other than the owner can reach `file` (every directory above it searchable by others). */
+function othersReach(file: string): boolean {
+  for (let d = path.dirname(file); ; d = path.dirname(d)) {
+    if (!(statSync(d).mode & 0o001)) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
