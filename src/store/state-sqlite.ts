@@ -52,6 +52,23 @@ export class SqliteState implements StatePort {
   readonly #handle: SqliteHandle;
   readonly #ns: string;
   readonly #now: () => number;
+
+  /** Gives `key` to `owner` with the next fencing token (inside the caller's transaction). */
+  #grant(db: Db, key: string, owner: string, expires: number): number {
+    const row = db.get(
+      'INSERT INTO state_fence(ns, token) VALUES (?, 1) ' +
+        'ON CONFLICT(ns) DO UPDATE SET token = token + 1 RETURNING token',
+      [this.#ns],
+    ) as { token: number };
+    db.run('INSERT OR REPLACE INTO state_lease(ns, key, owner, token, expires) VALUES (?, ?, ?, ?, ?)', [
+      this.#ns,
+      key,
+      owner,
+      row.token,
+      expires,
+    ]);
+    return row.token;
+  }
   #lastSweep = 0;
   readonly #bus: LocalBus;
 
@@ -188,19 +205,7 @@ export class SqliteState implements StatePort {
         this.#now(),
       ]);
       if (held) return undefined;
-      const row = db.get(
-        'INSERT INTO state_fence(ns, token) VALUES (?, 1) ' +
-          'ON CONFLICT(ns) DO UPDATE SET token = token + 1 RETURNING token',
-        [this.#ns],
-      ) as { token: number };
-      db.run('INSERT OR REPLACE INTO state_lease(ns, key, owner, token, expires) VALUES (?, ?, ?, ?, ?)', [
-        this.#ns,
-        key,
-        owner,
-        row.token,
-        expires,
-      ]);
-      return row.token;
+      return this.#grant(db, key, owner, expires);
     });
     this.#maybeSweep();
     return token === undefined ? undefined : { key, owner, token };
@@ -244,19 +249,7 @@ export class SqliteState implements StatePort {
         this.#now(),
       ]) as LeaseHolder | null;
       if (held && (held.owner !== previous.owner || held.token !== previous.token)) return undefined;
-      const row = db.get(
-        'INSERT INTO state_fence(ns, token) VALUES (?, 1) ' +
-          'ON CONFLICT(ns) DO UPDATE SET token = token + 1 RETURNING token',
-        [this.#ns],
-      ) as { token: number };
-      db.run('INSERT OR REPLACE INTO state_lease(ns, key, owner, token, expires) VALUES (?, ?, ?, ?, ?)', [
-        this.#ns,
-        key,
-        owner,
-        row.token,
-        expires,
-      ]);
-      return row.token;
+      return this.#grant(db, key, owner, expires);
     });
     return token === undefined ? undefined : { key, owner, token };
   }
